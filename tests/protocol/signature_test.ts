@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { Keypair } from "../../wallet/keypair.ts";
+import {
+  decodeSignatureHex,
+  signatureMessage,
+  signToHex,
+  verifyHexSignature,
+} from "../../protocol/signature.ts";
+import { EMPTY_BODY_HASH } from "../../protocol/body_hash.ts";
+
+const MNEMONIC = "old leopard transfer rib spatial phone calm indicate online fire caution review";
+const ALICE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+Deno.test("vector 6: the upstream request signature verifies", async () => {
+  const kp = await Keypair.fromMnemonic(MNEMONIC);
+  assert.equal(kp.ss58Address, "5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX");
+  const message = signatureMessage({
+    nonce: 1767225600000000000n,
+    dendriteHotkey: kp.ss58Address,
+    axonHotkey: ALICE,
+    uuid: "5ecbd69c-1cec-11ee-b0dc-e29ce36fec1a",
+    bodyHash: EMPTY_BODY_HASH,
+  });
+  assert.equal(
+    message,
+    "1767225600000000000.5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX." +
+      "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY.5ecbd69c-1cec-11ee-b0dc-e29ce36fec1a." +
+      EMPTY_BODY_HASH,
+  );
+  const sig = "0x90277078e5953bf81c41ebb3d99d55929ef6937b6f2c3f3fe5c204483013b14fb61d3c2215afad" +
+    "659c6d6578861eb21525c055c4efc9633b56d48b7c3cc9f189";
+  assert.equal(verifyHexSignature(message, sig, kp.ss58Address), true);
+  assert.equal(verifyHexSignature(message + "x", sig, kp.ss58Address), false);
+  assert.equal(verifyHexSignature(message, sig, ALICE), false);
+});
+
+Deno.test("our signatures: 0x + 128 lowercase hex, verify, <Bytes> form accepted", async () => {
+  const kp = await Keypair.fromMnemonic(MNEMONIC);
+  const sig = signToHex(kp, "1.a.b.c.d");
+  assert.match(sig, /^0x[0-9a-f]{128}$/);
+  assert.equal(verifyHexSignature("1.a.b.c.d", sig, kp.ss58Address), true);
+  const wrapped = signToHex(kp, "<Bytes>1.a.b.c.d</Bytes>");
+  assert.equal(verifyHexSignature("1.a.b.c.d", wrapped, kp.ss58Address), true);
+  assert.throws(
+    () => decodeSignatureHex("abcd"),
+    /Invalid signature format\. Expected hex string\./,
+  );
+  assert.throws(() => decodeSignatureHex("0xzz"), /Expected hex string/);
+  assert.equal(
+    signatureMessage({
+      nonce: 5n,
+      dendriteHotkey: "d",
+      axonHotkey: "a",
+      uuid: null,
+      bodyHash: null,
+    }),
+    "5.d.a.None.None",
+  );
+});
