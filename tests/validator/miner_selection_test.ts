@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import {
+  availableUids,
+  randomUids,
+  type SelectableNeuron,
+} from "../../validator/miner_selection.ts";
+
+const n = (uid: number, o: Partial<SelectableNeuron> = {}): SelectableNeuron => ({
+  uid,
+  hotkey: `hk${uid}`,
+  axonIp: "10.0.0.1",
+  axonPort: 8091,
+  validatorPermit: false,
+  stakeTao: 0,
+  ...o,
+});
+
+Deno.test("selection: serving only, big validators out, never self", () => {
+  const neurons = [
+    n(0),
+    n(1, { axonIp: "0.0.0.0" }),
+    n(2, { validatorPermit: true, stakeTao: 5000 }),
+    n(3, { validatorPermit: true, stakeTao: 100 }),
+    n(4, { hotkey: "me" }),
+    n(5, { axonPort: 0 }),
+  ];
+  assert.deepEqual(availableUids(neurons, { selfHotkey: "me" }), [0, 3]);
+  assert.deepEqual(availableUids(neurons, { vpermitTaoLimit: 10_000 }), [0, 2, 3, 4]);
+});
+
+Deno.test("selection: random sample of k distinct uids, all when fewer", () => {
+  const neurons = Array.from({ length: 20 }, (_, i) => n(i));
+  let seed = 1;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const s = randomUids(neurons, 6, { random });
+  assert.equal(s.length, 6);
+  assert.equal(new Set(s).size, 6);
+  assert.equal(randomUids(neurons.slice(0, 3), 6).length, 3);
+  assert.deepEqual(randomUids([], 6), []);
+});

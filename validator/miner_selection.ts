@@ -1,0 +1,50 @@
+/**
+ * @module
+ * Which uids a validator may query, as upstream's `get_random_uids`: neurons serving an axon,
+ * minus validators holding a permit with more stake than `vpermit_tao_limit`; unlike upstream,
+ * never the validator itself. Then a random sample of `k`.
+ */
+
+/** The metagraph fields selection needs. */
+export interface SelectableNeuron {
+  uid: number;
+  hotkey: string;
+  axonIp: string;
+  axonPort: number;
+  validatorPermit: boolean;
+  stakeTao: number;
+}
+
+/** True when the neuron has a served axon (`ip != 0.0.0.0`, port set). */
+export function isServing(n: SelectableNeuron): boolean {
+  return n.axonIp !== "0.0.0.0" && n.axonIp !== "" && n.axonPort > 0;
+}
+
+/** The uids that may be queried. */
+export function availableUids(
+  neurons: readonly SelectableNeuron[],
+  opts: { selfHotkey?: string; vpermitTaoLimit?: number },
+): number[] {
+  const limit = opts.vpermitTaoLimit ?? 4096;
+  return neurons
+    .filter((n) => isServing(n))
+    .filter((n) => !(n.validatorPermit && n.stakeTao > limit))
+    .filter((n) => n.hotkey !== opts.selfHotkey)
+    .map((n) => n.uid);
+}
+
+/** A random `k` of the available uids (all of them when fewer). */
+export function randomUids(
+  neurons: readonly SelectableNeuron[],
+  k: number,
+  opts: { selfHotkey?: string; vpermitTaoLimit?: number; random?: () => number } = {},
+): number[] {
+  const pool = availableUids(neurons, opts);
+  const random = opts.random ?? Math.random;
+  const n = Math.min(k, pool.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, n);
+}
