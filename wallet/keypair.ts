@@ -8,6 +8,7 @@ import {
   cryptoWaitReady,
   decodeAddress,
   encodeAddress,
+  mnemonicGenerate,
   mnemonicToMiniSecret,
   mnemonicValidate,
   sr25519PairFromSeed,
@@ -99,6 +100,25 @@ export class Keypair implements Signer {
     return Keypair.#fromEd25519FormSecret(secret);
   }
 
+  /**
+   * A fresh key from a new random BIP39 phrase (12 words unless told), as `btcli wallet create`
+   * makes them. The phrase is kept in {@link Keypair.mnemonic} so it can be written and shown.
+   */
+  static async generate(words: 12 | 15 | 18 | 21 | 24 = 12): Promise<Keypair> {
+    await cryptoReady();
+    return await Keypair.fromMnemonic(mnemonicGenerate(words));
+  }
+
+  /**
+   * From a 64-byte secret in the polkadot-js/scure "ed25519" form (scalar·8 ‖ nonce), as found in
+   * polkadot-js exported JSON (PKCS8).
+   */
+  static async fromEd25519FormSecret(secret: Uint8Array): Promise<Keypair> {
+    await cryptoReady();
+    if (secret.length !== 64) throw new KeyError(`secret must be 64 bytes, got ${secret.length}`);
+    return Keypair.#fromEd25519FormSecret(secret.slice());
+  }
+
   static #fromEd25519FormSecret(secret: Uint8Array): Keypair {
     // polkadot's wasm has no secret -> public; @scure computes it from the same 64-byte form.
     const pub = scurePublic(secret);
@@ -148,7 +168,9 @@ export function verifySignatureSync(
   signature: Uint8Array,
   publicKeyOrSs58: Uint8Array | string,
 ): boolean {
-  const pub = typeof publicKeyOrSs58 === "string" ? decodeAddress(publicKeyOrSs58) : publicKeyOrSs58;
+  const pub = typeof publicKeyOrSs58 === "string"
+    ? decodeAddress(publicKeyOrSs58)
+    : publicKeyOrSs58;
   if (signature.length !== 64 || pub.length !== 32) return false;
   const msg = toBytes(message);
   if (sr25519Verify(msg, signature, pub)) return true;
