@@ -126,7 +126,16 @@ async function fromSecretFields(data: KeyfileJson, path?: string): Promise<Keypa
   if (data.secretPhrase != null) return await Keypair.fromMnemonic(data.secretPhrase);
   if (data.secretSeed != null) return await Keypair.fromSeed(seedBytes(data.secretSeed, path));
   if (data.privateKey != null) {
-    return await Keypair.fromCanonicalPrivateKey(hexBytes(data.privateKey, "privateKey", 64, path));
+    const priv = hexBytes(data.privateKey, "privateKey", 64, path);
+    try {
+      return await Keypair.fromCanonicalPrivateKey(priv);
+    } catch (e) {
+      if (e instanceof KeyError) throw e;
+      // e.g. a scalar out of range: a polkadot-js-form key stored where the canonical belongs.
+      throw new KeyError('field "privateKey" is not a canonical sr25519 secret key');
+    } finally {
+      priv.fill(0);
+    }
   }
   return undefined;
 }

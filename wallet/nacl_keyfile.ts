@@ -112,6 +112,13 @@ export async function decryptKeyfileData(
   if (encoding !== "nacl") {
     throw new WalletError("corrupt", `keyfile${path ? ` at ${path}` : ""} is not encrypted`, path);
   }
+  if (data.length < PREFIX.length + NONCE_LEN + nacl.secretbox.overheadLength) {
+    throw new WalletError(
+      "corrupt",
+      `corrupt keyfile${path ? ` at ${path}` : ""}: too short for a $NACL file`,
+      path,
+    );
+  }
   const plain = naclOpen(data, await deriveNaclKey(password));
   if (!plain) {
     throw new WalletError(
