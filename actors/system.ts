@@ -1,0 +1,1108 @@
+/**
+ * @module
+ * `ActorSystem`: the main-thread side of the actor runtime. It owns every actor's mailbox (bounded,
+ * with back-pressure), routes `tell`/`ask` by name (also for actors talking to each other from
+ * their workers), validates messages on the sender side, places actors on isolates, supervises
+ * them (restart with backoff, restart intensity, escalation through groups), watches for handlers
+ * that block their isolate, keeps dead letters and statistics, and shuts down gracefully.
+ */
+import {
+  ActorRef,
+  type AnyActorDefinition,
+  type ArgsOf,
+  type AskOptions,
+  isActorDefinition,
+  type TellOptions,
+  type Transport,
+} from "./define_actor.ts";
+import { ActorError, fromWireError, toWireError, type WireError } from "./errors.ts";
+import { checkActorName, parseMessage, parseWith } from "./message_schema.ts";
+import { Mailbox, type Overflow } from "./mailbox.ts";
+import {
+  backoffDelay,
+  GroupOptions,
+  type GroupOptionsInput,
+  RestartWindow,
+  Supervision,
+  type SupervisionInput,
+} from "./supervisor.ts";
+import { type DeadLetter, type DeadLetterReason, DeadLetters } from "./dead_letters.ts";
+import { type ActorStats, type ActorStatus, ProcessingTime, type SystemStats } from "./stats.ts";
+import { type Isolate, IsolatePool, type Placement } from "./isolate_pool.ts";
+import type { FromIsolate } from "./protocol.ts";
+import { installSignalHandlers } from "./shutdown.ts";
+
+/** Mailbox settings of an actor. */
+export interface MailboxOptions {
+  /** Messages queued + in flight before senders wait or fail (default 1000). */
+  capacity?: number;
+  /** Default sender behaviour when full (default "wait"); a sender may override per call. */
+  overflow?: Overflow;
+  /** Messages handed to the isolate ahead of the handler (default 8; 1 = strictly one at a time). */
+  prefetch?: number;
+}
+
+/** Watchdog settings of an actor. */
+export interface WatchdogOptions {
+  /** A synchronous handler running longer than this blocks its isolate (default: system's, 5000). */
+  blockMs?: number;
+  /** What to do: move the actor to its own worker (default for pooled actors) or just restart the isolate. */
+  onBlock?: "dedicate" | "restart_isolate";
+}
+
+/** Options of `spawn`. */
+export interface SpawnOptions<D extends AnyActorDefinition> {
+  /** Unique name, e.g. `scorer` or `miner-client/17`. */
+  name: string;
+  /** The definition (from `defineActor`), imported on the main thread too. */
+  actor: D;
+  /** Export name of the definition in its module (default: the module's only definition export). */
+  export?: string;
+  /** Spawn arguments (default `{}`), validated by the definition's `args` schema on both sides. */
+  args?: ArgsOf<D>;
+  /** Shared pool isolate (default) or a worker of its own. */
+  placement?: Placement;
+  supervision?: SupervisionInput;
+  mailbox?: MailboxOptions;
+  /** An async handler taking longer than this is a crash (default 0 = no limit). */
+  handlerTimeoutMs?: number;
+  watchdog?: WatchdogOptions;
+}
+
+/** Options of `new ActorSystem`. */
+export interface SystemOptions {
+  /** Shared worker isolates (default `min(4, cores)`). */
+  poolSize?: number;
+  /** Time slice for `ctx.shouldYield()` (default 10 ms). */
+  sliceMs?: number;
+  /** Install SIGINT/SIGTERM handlers that shut down gracefully then exit (default false). */
+  handleSignals?: boolean | { exit?: (code: number) => void };
+  /** Default drain deadline of `shutdown` (default 10 000 ms). */
+  shutdownDeadlineMs?: number;
+  /** Deadline for the persist hooks at shutdown (default 5 000 ms). */
+  persistDeadlineMs?: number;
+  /** Dead letters kept for `deadLetters()` (default 1000; `total` counts all). */
+  deadLetterCapacity?: number;
+  /** Watchdog: how often to look (default 250 ms) and the default block limit (default 5000 ms). */
+  watchdog?: { checkMs?: number; blockMs?: number };
+  /** Strategy and restart intensity of the root supervisor (default one_for_one, 3 in 60 s). */
+  root?: GroupOptionsInput;
+  /** Default ask timeout (default 30 000 ms). */
+  askTimeoutMs?: number;
+}
+
+/** What the system reports as it goes (crashes, restarts, escalations, dead letters…). */
+export type SystemEvent =
+  | { type: "crashed"; actor: string; incarnation: number; error: WireError; messageType?: string }
+  | { type: "restarting"; actor: string; delayMs: number; restarts: number; reason: string }
+  | { type: "escalated"; from: string; to: string; error: WireError }
+  | { type: "fatal"; node: string; error: WireError }
+  | { type: "dead_letter"; letter: DeadLetter }
+  | {
+    type: "watchdog";
+    actor: string;
+    isolate: number;
+    blockedMs: number;
+    action: "dedicated" | "restarted_isolate";
+  }
+  | { type: "isolate_crashed"; isolate: number; error: string; actors: string[] }
+  | { type: "stopped"; actor: string };
+
+/** Result of `shutdown`. */
+export interface ShutdownReport {
+  /** True when every mailbox emptied before the deadline. */
+  drained: boolean;
+  /** Messages dead-lettered because they were still queued at the deadline. */
+  deadLettered: number;
+  /** Actors whose persist hook ran (or who had none) without error. */
+  persisted: string[];
+  /** Actors whose persist hook failed or did not finish in time. */
+  persistFailed: { actor: string; error: string }[];
+}
+
+/** A supervisor node: spawn actors and sub-groups under it. */
+export interface Group {
+  /** Path, e.g. `root/miners`. */
+  readonly path: string;
+  /** Spawns an actor supervised by this group. */
+  spawn<D extends AnyActorDefinition>(opts: SpawnOptions<D>): Promise<ActorRef<D>>;
+  /** Creates a sub-group. */
+  group(name: string, opts?: GroupOptionsInput): Group;
+}
+
+interface AskTarget {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+interface Envelope {
+  seq: number;
+  type: string;
+  msg: unknown;
+  attempts: number;
+  from?: string;
+  ask?: AskTarget;
+}
+
+interface GroupNode {
+  kind: "group";
+  name: string;
+  path: string;
+  parent?: GroupNode;
+  opts: GroupOptions;
+  window: RestartWindow;
+  children: Node[];
+}
+
+interface ActorRecord {
+  kind: "actor";
+  id: number;
+  name: string;
+  def: AnyActorDefinition;
+  exportName: string;
+  args: unknown;
+  parent: GroupNode;
+  placement: Placement;
+  isolate: Isolate;
+  sup: Supervision;
+  window: RestartWindow;
+  mailbox: Mailbox<Envelope>;
+  overflow: Overflow;
+  prefetch: number;
+  handlerTimeoutMs: number;
+  blockMs: number;
+  onBlock: "dedicate" | "restart_isolate";
+  inc: number;
+  status: ActorStatus;
+  timer?: ReturnType<typeof setTimeout>;
+  everStarted: boolean;
+  firstStart: PromiseWithResolvers<void>;
+  handled: number;
+  failures: number;
+  restarts: number;
+  rejectedFull: number;
+  deadLettered: number;
+  lastError: { at: number; message: string } | null;
+  proc: ProcessingTime;
+  waitStop?: PromiseWithResolvers<WireError | undefined>;
+  waitPersist?: PromiseWithResolvers<WireError | undefined>;
+}
+
+type Node = GroupNode | ActorRecord;
+
+const DEFAULT_ASK_TIMEOUT = 30_000;
+
+/**
+ * The actor system (one per process, on the main thread).
+ *
+ * @example
+ * ```ts ignore
+ * const system = new ActorSystem({ handleSignals: true });
+ * const miners = system.group("miners", { strategy: "one_for_one" });
+ * const m17 = await miners.spawn({ name: "miner-client/17", actor: minerClient, args: { uid: 17 } });
+ * const reply = await m17.ask("query", { windowId: "w1" }, { timeoutMs: 5_000 });
+ * await system.shutdown({ deadlineMs: 5_000 });
+ * ```
+ */
+export class ActorSystem implements Transport {
+  #byName = new Map<string, ActorRecord>();
+  #byId = new Map<number, ActorRecord>();
+  #nextId = 1;
+  #seq = 1;
+  #root: GroupNode;
+  #pool: IsolatePool;
+  #dead: DeadLetters;
+  #listeners = new Set<(e: SystemEvent) => void>();
+  #state: "running" | "draining" | "stopped" = "running";
+  #delivering = true;
+  #watchdogTimer?: ReturnType<typeof setInterval>;
+  #uninstallSignals?: () => void;
+  #shutdownPromise?: Promise<ShutdownReport>;
+  #opts:
+    & Required<Pick<SystemOptions, "shutdownDeadlineMs" | "persistDeadlineMs" | "askTimeoutMs">>
+    & {
+      blockMs: number;
+      checkMs: number;
+    };
+
+  constructor(opts: SystemOptions = {}) {
+    const cores = navigator.hardwareConcurrency || 1;
+    const poolSize = opts.poolSize ?? Math.max(1, Math.min(4, cores));
+    this.#pool = new IsolatePool(poolSize, {
+      message: (iso, m) => this.#onIsolateMessage(iso, m),
+      error: (iso, message) => this.#onIsolateError(iso, message),
+    }, opts.sliceMs ?? 10);
+    this.#dead = new DeadLetters(opts.deadLetterCapacity ?? 1000);
+    const rootOpts = GroupOptions.parse(opts.root ?? {});
+    this.#root = {
+      kind: "group",
+      name: "root",
+      path: "root",
+      opts: rootOpts,
+      window: new RestartWindow(rootOpts.maxRestarts, rootOpts.withinMs),
+      children: [],
+    };
+    this.#opts = {
+      shutdownDeadlineMs: opts.shutdownDeadlineMs ?? 10_000,
+      persistDeadlineMs: opts.persistDeadlineMs ?? 5_000,
+      askTimeoutMs: opts.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT,
+      blockMs: opts.watchdog?.blockMs ?? 5_000,
+      checkMs: opts.watchdog?.checkMs ?? 250,
+    };
+    if (opts.handleSignals) {
+      const exit = typeof opts.handleSignals === "object" ? opts.handleSignals.exit : undefined;
+      this.#uninstallSignals = installSignalHandlers(this, { exit });
+    }
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  /** Spawns an actor under the root supervisor; resolves once its `init` has succeeded. */
+  spawn<D extends AnyActorDefinition>(opts: SpawnOptions<D>): Promise<ActorRef<D>> {
+    return this.#spawnIn(this.#root, opts);
+  }
+
+  /** A supervisor group under the root (`one_for_one` or `all_for_one`, own restart intensity). */
+  group(name: string, opts: GroupOptionsInput = {}): Group {
+    return this.#groupHandle(this.#makeGroup(this.#root, name, opts));
+  }
+
+  /** A typed handle on an actor by name (no check that it exists until used). */
+  ref<D extends AnyActorDefinition>(name: string): ActorRef<D> {
+    return new ActorRef<D>(name, this);
+  }
+
+  /** Whether an actor of that name exists (in any state but stopped). */
+  has(name: string): boolean {
+    return this.#byName.has(name);
+  }
+
+  /** Fire-and-forget: resolves once the message is in the mailbox (waits or fails when full). */
+  tell(to: string, type: string, msg: unknown, opts: TellOptions = {}): Promise<void> {
+    try {
+      if (this.#state !== "running") throw this.#stoppingError();
+      const rec = this.#lookup(to);
+      parseMessage(rec.def.messages, to, type, msg, "sender");
+      return this.#enqueue(rec, { seq: this.#seq++, type, msg, attempts: 0 }, opts.onFull);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Request/reply; rejects with `ask_timeout` after `timeoutMs`, or with the actor's failure. */
+  ask(to: string, type: string, msg: unknown, opts: AskOptions = {}): Promise<unknown> {
+    try {
+      if (this.#state !== "running") throw this.#stoppingError();
+      const rec = this.#lookup(to);
+      parseMessage(rec.def.messages, to, type, msg, "sender");
+      return this.#ask(rec, type, msg, opts, undefined);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Stops one actor: no new messages, drains its mailbox (up to `deadlineMs`), persists, removes it. */
+  async stop(name: string, opts: { deadlineMs?: number } = {}): Promise<void> {
+    const rec = this.#lookup(name);
+    if (rec.status === "stopping" || rec.status === "stopped") return;
+    const wasRunning = rec.status === "running";
+    rec.status = "stopping";
+    const until = Date.now() + (opts.deadlineMs ?? this.#opts.shutdownDeadlineMs);
+    if (wasRunning) {
+      rec.status = "running";
+      this.#pump(rec);
+      rec.status = "stopping";
+    }
+    // Drain what was accepted: keep delivering while draining.
+    while (rec.mailbox.depth > 0 && Date.now() < until && rec.status === "stopping") {
+      rec.status = "running";
+      this.#pump(rec);
+      rec.status = "stopping";
+      await sleep(5);
+    }
+    if (rec.status !== "stopping") return;
+    if (wasRunning && rec.isolate.alive) {
+      rec.waitStop = Promise.withResolvers();
+      rec.isolate.post({ t: "stop", a: rec.id, i: rec.inc, p: 1 });
+      await withTimeout(rec.waitStop.promise, Math.max(100, until - Date.now()));
+    }
+    this.#remove(
+      rec,
+      "actor_stopped",
+      new ActorError("actor_stopped", `actor ${JSON.stringify(name)} was stopped`, { actor: name }),
+    );
+  }
+
+  /** Listens to system events; returns the function that stops listening. */
+  on(listener: (e: SystemEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The most recent dead letters (bounded; see `stats().deadLetters` for the total). */
+  deadLetters(): DeadLetter[] {
+    return this.#dead.list();
+  }
+
+  /** A snapshot of every actor and isolate. */
+  stats(): SystemStats {
+    const actors: ActorStats[] = [];
+    for (const rec of this.#byName.values()) {
+      actors.push({
+        name: rec.name,
+        group: rec.parent.path,
+        status: rec.status,
+        placement: rec.placement,
+        isolate: rec.isolate.id,
+        mailboxDepth: rec.mailbox.depth,
+        mailboxCapacity: rec.mailbox.capacity,
+        handled: rec.handled,
+        failures: rec.failures,
+        restarts: rec.restarts,
+        rejectedFull: rec.rejectedFull,
+        deadLettered: rec.deadLettered,
+        lastError: rec.lastError,
+        processingMs: rec.proc.snapshot(),
+      });
+    }
+    const isolates = this.#pool.all().filter((i) => i.alive).map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      actors: i.actors.size,
+      restarts: i.restarts,
+    }));
+    return {
+      at: Date.now(),
+      state: this.#state,
+      workers: isolates.length,
+      poolSize: this.#pool.size,
+      isolates,
+      actors,
+      deadLetters: this.#dead.total,
+    };
+  }
+
+  /**
+   * Graceful shutdown: refuses new outside messages, lets queued and in-flight work finish (actors
+   * may still message each other) until `deadlineMs`, dead-letters what is left, runs every
+   * actor's `persist` hook, then terminates the workers. Idempotent.
+   */
+  shutdown(
+    opts: { deadlineMs?: number; persistDeadlineMs?: number } = {},
+  ): Promise<ShutdownReport> {
+    this.#shutdownPromise ??= this.#shutdown(
+      opts.deadlineMs ?? this.#opts.shutdownDeadlineMs,
+      opts.persistDeadlineMs ?? this.#opts.persistDeadlineMs,
+    );
+    return this.#shutdownPromise;
+  }
+
+  /** Same as `shutdown()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  // ------------------------------------------------------------------ spawning & groups
+
+  #makeGroup(parent: GroupNode, name: string, input: GroupOptionsInput): GroupNode {
+    checkActorName(name);
+    if (parent.children.some((c) => c.kind === "group" && c.name === name)) {
+      throw new ActorError(
+        "duplicate_name",
+        `group ${JSON.stringify(name)} already exists in ${parent.path}`,
+      );
+    }
+    const opts = parseWith(GroupOptions, input, `options of group ${JSON.stringify(name)}`);
+    const node: GroupNode = {
+      kind: "group",
+      name,
+      path: `${parent.path}/${name}`,
+      parent,
+      opts,
+      window: new RestartWindow(opts.maxRestarts, opts.withinMs),
+      children: [],
+    };
+    parent.children.push(node);
+    return node;
+  }
+
+  #groupHandle(node: GroupNode): Group {
+    return {
+      path: node.path,
+      spawn: (o) => this.#spawnIn(node, o),
+      group: (name, o = {}) => this.#groupHandle(this.#makeGroup(node, name, o)),
+    };
+  }
+
+  #placementOf(node: GroupNode): Placement | undefined {
+    for (let n: GroupNode | undefined = node; n; n = n.parent) {
+      if (n.opts.placement) return n.opts.placement;
+    }
+    return undefined;
+  }
+
+  #spawnIn<D extends AnyActorDefinition>(
+    parent: GroupNode,
+    o: SpawnOptions<D>,
+  ): Promise<ActorRef<D>> {
+    try {
+      if (this.#state !== "running") throw this.#stoppingError();
+      checkActorName(o.name);
+      if (this.#byName.has(o.name)) {
+        throw new ActorError(
+          "duplicate_name",
+          `an actor named ${JSON.stringify(o.name)} already exists`,
+          {
+            actor: o.name,
+          },
+        );
+      }
+      if (!isActorDefinition(o.actor)) {
+        throw new TypeError(
+          `spawn ${JSON.stringify(o.name)}: "actor" is not a definition made by defineActor`,
+        );
+      }
+      const args = o.args ?? {};
+      if (o.actor.args) {
+        parseWith(o.actor.args, args, `spawn arguments of ${JSON.stringify(o.name)}`, o.name);
+      }
+      const sup = parseWith(
+        Supervision,
+        o.supervision ?? {},
+        `supervision of ${JSON.stringify(o.name)}`,
+        o.name,
+      );
+      const placement = o.placement ?? this.#placementOf(parent) ?? "pool";
+      const isolate = this.#pool.place(placement);
+      this.#ensureWatchdog();
+      const id = this.#nextId++;
+      const rec: ActorRecord = {
+        kind: "actor",
+        id,
+        name: o.name,
+        def: o.actor,
+        exportName: o.export ?? "",
+        args,
+        parent,
+        placement,
+        isolate,
+        sup,
+        window: new RestartWindow(sup.maxRestarts, sup.withinMs),
+        mailbox: new Mailbox<Envelope>(o.name, o.mailbox?.capacity ?? 1000),
+        overflow: o.mailbox?.overflow ?? "wait",
+        prefetch: Math.max(1, o.mailbox?.prefetch ?? 8),
+        handlerTimeoutMs: o.handlerTimeoutMs ?? 0,
+        blockMs: o.watchdog?.blockMs ?? this.#opts.blockMs,
+        onBlock: o.watchdog?.onBlock ?? (placement === "pool" ? "dedicate" : "restart_isolate"),
+        inc: 0,
+        status: "starting",
+        everStarted: false,
+        firstStart: Promise.withResolvers<void>(),
+        handled: 0,
+        failures: 0,
+        restarts: 0,
+        rejectedFull: 0,
+        deadLettered: 0,
+        lastError: null,
+        proc: new ProcessingTime(),
+      };
+      rec.firstStart.promise.catch(() => {});
+      isolate.actors.add(id);
+      this.#byName.set(o.name, rec);
+      this.#byId.set(id, rec);
+      parent.children.push(rec);
+      this.#start(rec);
+      return rec.firstStart.promise.then(() => new ActorRef<D>(o.name, this));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #start(rec: ActorRecord): void {
+    rec.inc++;
+    rec.status = "starting";
+    rec.isolate.post({
+      t: "start",
+      a: rec.id,
+      i: rec.inc,
+      n: rec.name,
+      u: rec.def.module,
+      x: rec.exportName,
+      g: rec.args,
+      h: rec.handlerTimeoutMs,
+    });
+  }
+
+  // ------------------------------------------------------------------ messaging
+
+  #lookup(name: string): ActorRecord {
+    const rec = this.#byName.get(name);
+    if (!rec) {
+      throw new ActorError("not_found", `no actor named ${JSON.stringify(name)}`, { actor: name });
+    }
+    return rec;
+  }
+
+  #stoppingError(): ActorError {
+    return new ActorError("shutting_down", "the actor system is shutting down");
+  }
+
+  #ask(
+    rec: ActorRecord,
+    type: string,
+    msg: unknown,
+    opts: AskOptions,
+    from: string | undefined,
+  ): Promise<unknown> {
+    const timeoutMs = opts.timeoutMs ?? this.#opts.askTimeoutMs;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(
+          new ActorError(
+            "ask_timeout",
+            `ask ${JSON.stringify(type)} to ${
+              JSON.stringify(rec.name)
+            } timed out after ${timeoutMs} ms`,
+            {
+              actor: rec.name,
+            },
+          ),
+        );
+      }, timeoutMs);
+      const target: AskTarget = {
+        resolve(v) {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject(e) {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.#enqueue(
+        rec,
+        { seq: this.#seq++, type, msg, attempts: 0, from, ask: target },
+        opts.onFull,
+      )
+        .catch((e) => target.reject(e));
+    });
+  }
+
+  #enqueue(rec: ActorRecord, env: Envelope, onFull: Overflow | undefined): Promise<void> {
+    if (rec.status === "stopping" || rec.status === "stopped" || this.#state === "stopped") {
+      return Promise.reject(
+        new ActorError("actor_stopped", `actor ${JSON.stringify(rec.name)} is stopped`, {
+          actor: rec.name,
+        }),
+      );
+    }
+    if (rec.mailbox.offer(env)) {
+      this.#pump(rec);
+      return Promise.resolve();
+    }
+    const mode = onFull ?? rec.overflow;
+    if (mode === "fail") rec.rejectedFull++;
+    return rec.mailbox.put(env, mode).then(() => this.#pump(rec));
+  }
+
+  #pump(rec: ActorRecord): void {
+    if (rec.status !== "running" || !this.#delivering) return;
+    while (rec.mailbox.inFlight < rec.prefetch) {
+      const env = rec.mailbox.take();
+      if (!env) return;
+      rec.isolate.post({
+        t: "d",
+        a: rec.id,
+        i: rec.inc,
+        s: env.seq,
+        y: env.type,
+        m: env.msg,
+        k: env.ask ? 1 : 0,
+      });
+    }
+  }
+
+  #route(iso: Isolate, m: Extract<FromIsolate, { t: "send" }>): void {
+    const answer = (v: unknown, e?: unknown) => {
+      if (iso.alive) {
+        iso.post(
+          e === undefined ? { t: "res", id: m.id, v } : { t: "res", id: m.id, e: toWireError(e) },
+        );
+      }
+    };
+    try {
+      if (this.#state === "stopped") throw this.#stoppingError();
+      const rec = this.#lookup(m.to);
+      parseMessage(rec.def.messages, m.to, m.y, m.m, "sender");
+      if (m.k === 1) {
+        const target: AskTarget = {
+          resolve: (v) => answer(v),
+          reject: (e) => answer(undefined, e),
+        };
+        this.#enqueue(rec, {
+          seq: this.#seq++,
+          type: m.y,
+          msg: m.m,
+          attempts: 0,
+          from: m.f,
+          ask: target,
+        }, m.o)
+          .catch((e) => target.reject(e));
+      } else {
+        this.#enqueue(rec, { seq: this.#seq++, type: m.y, msg: m.m, attempts: 0, from: m.f }, m.o)
+          .then(() => answer(undefined), (e) => answer(undefined, e));
+      }
+    } catch (err) {
+      answer(undefined, err);
+    }
+  }
+
+  // ------------------------------------------------------------------ isolate events
+
+  #onIsolateMessage(iso: Isolate, m: FromIsolate): void {
+    if (m.t === "send") return this.#route(iso, m);
+    const rec = this.#byId.get(m.a);
+    if (!rec || rec.isolate !== iso || rec.inc !== m.i) return; // stale incarnation
+    switch (m.t) {
+      case "done": {
+        const env = rec.mailbox.complete(m.s);
+        if (!env) return;
+        rec.proc.add(m.ms);
+        if (m.x) {
+          this.#deadLetter(rec, env, "invalid", m.e);
+          env.ask?.reject(fromWireError(m.e!));
+        } else {
+          rec.handled++;
+          if (m.e) env.ask?.reject(fromWireError(m.e));
+          else env.ask?.resolve(m.v);
+        }
+        this.#pump(rec);
+        return;
+      }
+      case "crash":
+        rec.proc.add(m.ms);
+        return this.#onCrash(rec, m.s, m.e);
+      case "started":
+        if (rec.status !== "starting") return;
+        rec.status = "running";
+        rec.everStarted = true;
+        rec.firstStart.resolve();
+        this.#pump(rec);
+        return;
+      case "startFailed":
+        return this.#onCrash(rec, -1, m.e);
+      case "exit":
+        return this.#onExit(rec);
+      case "stopped":
+        rec.waitStop?.resolve(m.e);
+        return;
+      case "persisted":
+        rec.waitPersist?.resolve(m.e);
+        return;
+    }
+  }
+
+  #onIsolateError(iso: Isolate, message: string): void {
+    const recs = [...iso.actors].map((id) => this.#byId.get(id)!).filter(Boolean);
+    this.#emit({
+      type: "isolate_crashed",
+      isolate: iso.id,
+      error: message,
+      actors: recs.map((r) => r.name),
+    });
+    iso.restart();
+    const error = new ActorError("isolate_crashed", `isolate ${iso.id} crashed: ${message}`);
+    for (const rec of recs) {
+      this.#failed(rec, error);
+      for (const env of rec.mailbox.reclaimInFlight()) {
+        if (env.ask) {
+          this.#deadLetter(rec, env, "isolate_crashed", toWireError(error));
+          env.ask.reject(
+            new ActorError(
+              "isolate_crashed",
+              `${error.message} (while ${JSON.stringify(rec.name)} had "${env.type}" in flight)`,
+              { actor: rec.name },
+            ),
+          );
+        } else {
+          this.#retryOrDeadLetter(rec, env, error, "isolate_crashed");
+        }
+      }
+      if (rec.status === "starting" || rec.status === "running") this.#supervise(rec, error);
+      else if (rec.status === "restarting" && rec.timer === undefined) this.#start(rec);
+    }
+  }
+
+  #failed(rec: ActorRecord, error: Error, messageType?: string): void {
+    rec.failures++;
+    rec.lastError = { at: Date.now(), message: error.message };
+    this.#emit({
+      type: "crashed",
+      actor: rec.name,
+      incarnation: rec.inc,
+      error: toWireError(error),
+      messageType,
+    });
+  }
+
+  /** A message that was in flight when its actor crashed: retried at most maxMessageRetries times. */
+  #retryOrDeadLetter(
+    rec: ActorRecord,
+    env: Envelope,
+    error: Error,
+    reason: DeadLetterReason,
+  ): boolean {
+    env.attempts++;
+    if (env.attempts > rec.sup.maxMessageRetries) {
+      this.#deadLetter(rec, env, reason, toWireError(error));
+      env.ask?.reject(
+        new ActorError(
+          "poison_message",
+          `message ${JSON.stringify(env.type)} to ${
+            JSON.stringify(rec.name)
+          } failed ${env.attempts} times and was dead-lettered: ${error.message}`,
+          { actor: rec.name, cause: error },
+        ),
+      );
+      return false;
+    }
+    rec.mailbox.requeueFront([env]);
+    return true;
+  }
+
+  #onCrash(rec: ActorRecord, seq: number, wire: WireError): void {
+    const error = fromWireError(wire);
+    const inFlight = rec.mailbox.reclaimInFlight();
+    const culprit = inFlight.find((e) => e.seq === seq);
+    this.#failed(rec, error, culprit?.type);
+    const rest = inFlight.filter((e) => e !== culprit);
+    rec.mailbox.requeueFront(rest);
+    if (culprit) this.#retryOrDeadLetter(rec, culprit, error, "poison");
+    rec.inc++; // whatever the crashed incarnation still sends is stale
+    this.#supervise(rec, error);
+  }
+
+  #onExit(rec: ActorRecord): void {
+    rec.mailbox.requeueFront(rec.mailbox.reclaimInFlight());
+    rec.inc++;
+    if (rec.sup.restart === "permanent") {
+      this.#restart(rec, 0, "stopped normally (permanent)");
+    } else {
+      this.#remove(
+        rec,
+        "actor_stopped",
+        new ActorError("actor_stopped", `actor ${JSON.stringify(rec.name)} stopped`, {
+          actor: rec.name,
+        }),
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------ supervision
+
+  #supervise(rec: ActorRecord, error: Error): void {
+    if (this.#state === "stopped") return;
+    if (rec.sup.restart === "temporary") {
+      this.#remove(rec, "actor_stopped", error);
+      return;
+    }
+    const { recent, exceeded } = rec.window.record(Date.now());
+    if (exceeded) {
+      this.#escalate(rec, error);
+      return;
+    }
+    const delay = backoffDelay(recent, rec.sup.backoff);
+    if (rec.parent.opts.strategy === "all_for_one") {
+      for (const sib of rec.parent.children) {
+        if (sib !== rec) {
+          this.#restartNode(sib, delay, false, `sibling ${rec.name} crashed (all_for_one)`);
+        }
+      }
+    }
+    this.#restart(rec, delay, error.message);
+  }
+
+  /** Restarts `rec` after `delay` ms: interrupts a running incarnation, keeps the mailbox. */
+  #restart(rec: ActorRecord, delay: number, reason: string): void {
+    if (rec.status === "stopping" || rec.status === "stopped") return;
+    if (rec.status === "running" || rec.status === "starting") {
+      rec.mailbox.requeueFront(rec.mailbox.reclaimInFlight());
+      rec.inc++;
+    }
+    rec.status = "restarting";
+    rec.restarts++;
+    if (rec.timer !== undefined) clearTimeout(rec.timer);
+    this.#emit({
+      type: "restarting",
+      actor: rec.name,
+      delayMs: delay,
+      restarts: rec.restarts,
+      reason,
+    });
+    rec.timer = setTimeout(() => {
+      rec.timer = undefined;
+      if (rec.status === "restarting" && this.#state !== "stopped") this.#start(rec);
+    }, delay);
+  }
+
+  #restartNode(node: Node, delay: number, fresh: boolean, reason: string): void {
+    if (node.kind === "actor") {
+      if (fresh) node.window.reset();
+      this.#restart(node, delay, reason);
+    } else {
+      if (fresh) node.window.reset();
+      for (const c of node.children) this.#restartNode(c, delay, fresh, reason);
+    }
+  }
+
+  /** Halts a subtree (no deliveries) while its parent decides. */
+  #halt(node: Node): void {
+    if (node.kind === "group") {
+      for (const c of node.children) this.#halt(c);
+      return;
+    }
+    if (node.status === "stopping" || node.status === "stopped") return;
+    if (node.timer !== undefined) clearTimeout(node.timer);
+    node.timer = undefined;
+    if (node.status === "running" || node.status === "starting") {
+      node.mailbox.requeueFront(node.mailbox.reclaimInFlight());
+      node.inc++;
+      if (node.isolate.alive) node.isolate.post({ t: "stop", a: node.id, i: node.inc, p: 0 });
+    }
+    node.status = "failed";
+  }
+
+  #escalate(node: Node, error: Error): void {
+    const parent = node.parent!;
+    const from = node.kind === "actor" ? node.name : node.path;
+    this.#halt(node);
+    this.#emit({ type: "escalated", from, to: parent.path, error: toWireError(error) });
+    const { recent, exceeded } = parent.window.record(Date.now());
+    if (exceeded) {
+      if (parent.parent) this.#escalate(parent, error);
+      else this.#fatal(node, error);
+      return;
+    }
+    const delay = backoffDelay(recent, parent.opts.backoff);
+    const reason = `escalated to ${parent.path} (${parent.opts.strategy}): ${error.message}`;
+    if (parent.opts.strategy === "all_for_one") {
+      for (const c of parent.children) this.#restartNode(c, delay, true, reason);
+    } else {
+      this.#restartNode(node, delay, true, reason);
+    }
+  }
+
+  /** The root gave up on `node`: it stays down, its messages are dead-lettered, the node decides. */
+  #fatal(node: Node, error: Error): void {
+    const path = node.kind === "actor" ? node.name : node.path;
+    const drop = (n: Node) => {
+      if (n.kind === "group") return n.children.forEach(drop);
+      n.status = "failed";
+      const err = new ActorError(
+        "actor_stopped",
+        `actor ${JSON.stringify(n.name)} gave up (escalated to root): ${error.message}`,
+        {
+          actor: n.name,
+        },
+      );
+      for (const env of [...n.mailbox.reclaimInFlight(), ...n.mailbox.drainQueued()]) {
+        this.#deadLetter(n, env, "escalated", toWireError(error));
+        env.ask?.reject(err);
+      }
+      n.firstStart.reject(err);
+    };
+    drop(node);
+    this.#emit({ type: "fatal", node: path, error: toWireError(error) });
+  }
+
+  /** Removes an actor for good; everything it still owed is dead-lettered. */
+  #remove(rec: ActorRecord, reason: DeadLetterReason, error: Error): void {
+    if (rec.status === "stopped") return;
+    if (rec.timer !== undefined) clearTimeout(rec.timer);
+    rec.timer = undefined;
+    rec.status = "stopped";
+    const err = new ActorError(
+      "actor_stopped",
+      `actor ${JSON.stringify(rec.name)} stopped: ${error.message}`,
+      { actor: rec.name },
+    );
+    for (const env of [...rec.mailbox.reclaimInFlight(), ...rec.mailbox.drainQueued()]) {
+      this.#deadLetter(rec, env, reason, toWireError(error));
+      env.ask?.reject(err);
+    }
+    rec.firstStart.reject(err);
+    this.#byName.delete(rec.name);
+    this.#byId.delete(rec.id);
+    rec.isolate.actors.delete(rec.id);
+    if (rec.isolate.alive) rec.isolate.post({ t: "stop", a: rec.id, i: rec.inc, p: 0 });
+    this.#pool.release(rec.isolate);
+    const siblings = rec.parent.children;
+    siblings.splice(siblings.indexOf(rec), 1);
+    this.#emit({ type: "stopped", actor: rec.name });
+  }
+
+  // ------------------------------------------------------------------ watchdog
+
+  #ensureWatchdog(): void {
+    if (this.#watchdogTimer !== undefined) return;
+    this.#watchdogTimer = setInterval(() => this.#checkWatchdog(), this.#opts.checkMs);
+  }
+
+  #checkWatchdog(): void {
+    for (const iso of this.#pool.all()) {
+      if (!iso.alive || iso.actors.size === 0) continue;
+      const min = Math.min(...[...iso.actors].map((id) => this.#byId.get(id)?.blockMs ?? Infinity));
+      const b = iso.blockedActor(min);
+      if (!b) continue;
+      const rec = this.#byId.get(b.actor);
+      if (!rec || rec.inc !== b.incarnation || b.ms <= rec.blockMs) continue;
+      this.#onBlocked(iso, rec, b.ms);
+    }
+  }
+
+  /**
+   * `rec` has blocked `iso` for `ms`: the worker is replaced (only way to stop a synchronous
+   * loop). The culprit's current message counts as a crash (retries, then dead letter); the
+   * culprit moves to a dedicated worker if so configured; the other actors of the isolate are
+   * re-started on the fresh worker with their in-flight messages re-delivered.
+   */
+  #onBlocked(iso: Isolate, rec: ActorRecord, ms: number): void {
+    const dedicate = rec.onBlock === "dedicate" && iso.kind === "pool";
+    this.#emit({
+      type: "watchdog",
+      actor: rec.name,
+      isolate: iso.id,
+      blockedMs: ms,
+      action: dedicate ? "dedicated" : "restarted_isolate",
+    });
+    const error = new ActorError(
+      "actor_crashed",
+      `handler of ${JSON.stringify(rec.name)} blocked its isolate for ${
+        Math.round(ms)
+      } ms (watchdog)`,
+      {
+        actor: rec.name,
+      },
+    );
+    const others = [...iso.actors].filter((id) => id !== rec.id).map((id) => this.#byId.get(id)!)
+      .filter(Boolean);
+    iso.restart();
+    if (dedicate) {
+      iso.actors.delete(rec.id);
+      rec.isolate = this.#pool.place("dedicated");
+      rec.isolate.actors.add(rec.id);
+      rec.placement = "dedicated";
+    }
+    // Culprit: its oldest in-flight message is the one that was running.
+    const inFlight = rec.mailbox.reclaimInFlight();
+    const culprit = inFlight.shift();
+    this.#failed(rec, error, culprit?.type);
+    rec.mailbox.requeueFront(inFlight);
+    if (culprit) this.#retryOrDeadLetter(rec, culprit, error, "poison");
+    rec.inc++;
+    this.#supervise(rec, error);
+    // Bystanders lost their state with the worker: restart them at once, messages kept.
+    for (const o of others) {
+      if (o.status === "running" || o.status === "starting") {
+        this.#restart(o, 0, `isolate ${iso.id} replaced (watchdog)`);
+      } else if (o.status === "restarting" && o.timer === undefined) this.#start(o);
+    }
+  }
+
+  // ------------------------------------------------------------------ dead letters, events
+
+  #deadLetter(rec: ActorRecord, env: Envelope, reason: DeadLetterReason, error?: WireError): void {
+    rec.deadLettered++;
+    const letter: DeadLetter = {
+      at: Date.now(),
+      to: rec.name,
+      type: env.type,
+      message: env.msg,
+      from: env.from,
+      ask: env.ask !== undefined,
+      attempts: env.attempts,
+      reason,
+      error,
+    };
+    this.#dead.add(letter);
+    this.#emit({ type: "dead_letter", letter });
+  }
+
+  #emit(e: SystemEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch { /* a listener's bug must not break supervision */ }
+    }
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  async #shutdown(deadlineMs: number, persistMs: number): Promise<ShutdownReport> {
+    this.#state = "draining";
+    const until = Date.now() + deadlineMs;
+    const busy = () =>
+      [...this.#byName.values()].some((r) =>
+        r.status !== "failed" && r.mailbox.depth + r.mailbox.waiting > 0
+      );
+    while (busy() && Date.now() < until) await sleep(5);
+    const drained = !busy();
+    this.#delivering = false;
+    let deadLettered = 0;
+    const err = this.#stoppingError();
+    for (const rec of this.#byName.values()) {
+      if (rec.timer !== undefined) clearTimeout(rec.timer);
+      rec.timer = undefined;
+      for (const env of [...rec.mailbox.reclaimInFlight(), ...rec.mailbox.drainQueued()]) {
+        this.#deadLetter(rec, env, "shutdown", toWireError(err));
+        env.ask?.reject(err);
+        deadLettered++;
+      }
+      rec.firstStart.reject(err);
+    }
+    // Persist hooks, all isolates in parallel.
+    const persisted: string[] = [];
+    const persistFailed: { actor: string; error: string }[] = [];
+    await Promise.all([...this.#byName.values()].map(async (rec) => {
+      if (rec.status !== "running" || !rec.isolate.alive) return;
+      if (!rec.def.persist) return void persisted.push(rec.name);
+      rec.waitPersist = Promise.withResolvers();
+      rec.isolate.post({ t: "persist", a: rec.id, i: rec.inc });
+      const r = await withTimeout(rec.waitPersist.promise, persistMs);
+      if (r === TIMEOUT) {
+        persistFailed.push({
+          actor: rec.name,
+          error: `persist did not finish within ${persistMs} ms`,
+        });
+      } else if (r) persistFailed.push({ actor: rec.name, error: r.message });
+      else persisted.push(rec.name);
+    }));
+    this.#state = "stopped";
+    for (const rec of this.#byName.values()) rec.status = "stopped";
+    if (this.#watchdogTimer !== undefined) clearInterval(this.#watchdogTimer);
+    this.#watchdogTimer = undefined;
+    this.#pool.terminateAll();
+    this.#uninstallSignals?.();
+    return { drained, deadLettered, persisted, persistFailed };
+  }
+}
+
+const TIMEOUT = Symbol("timeout");
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
