@@ -1,0 +1,313 @@
+/**
+ * @module
+ * The dendrite: signs and sends synapses to axons (bittensor-wire.md §5.4) and reads their
+ * answers as the Python dendrite does (§5.1): concurrent queries, a per-request timeout,
+ * strictly increasing ns nonces under one uuid1 per instance, `bt_header_input_obj_*` for every
+ * required field, IPv6 hosts bracketed, and a cap on the answer size. A call never throws for
+ * network or peer errors: the outcome is in `synapse.dendrite.status_code`/`status_message`.
+ */
+import type { Signer } from "../../wallet/keypair.ts";
+import { EMPTY_BODY_HASH } from "../body_hash.ts";
+import { HeaderError, parseSynapseHeaders, synapseHeaders } from "../headers.ts";
+import { NonceClock } from "../nonce.ts";
+import { parsePyJson } from "../py_json.ts";
+import { PyDict } from "../py_value.ts";
+import { signatureMessage, signToHex } from "../signature.ts";
+import {
+  bodyHashOfBody,
+  createSynapse,
+  type FieldsOf,
+  type FieldSpec,
+  type InputOf,
+  type Synapse,
+  SynapseBodyError,
+  type SynapseDef,
+  synapseFromDict,
+  synapseToJson,
+} from "../synapse.ts";
+import { TERMINAL_FIELDS, type TerminalInfo } from "../terminal_info.ts";
+import { uuid1 } from "../uuid1.ts";
+import { VERSION_AS_INT } from "../version.ts";
+import { type CallFailure, failureStatus } from "./status_map.ts";
+
+/** Where an axon listens and who it is. */
+export interface AxonTarget {
+  ip: string;
+  port: number;
+  /** The axon's hotkey ss58 (signed into the request). */
+  hotkey: string;
+}
+
+/** Options of a {@link Dendrite}. */
+export interface DendriteOptions {
+  /** The caller's hotkey. */
+  keypair: Signer;
+  /** Our IP as announced in `bt_header_dendrite_ip`. Default `127.0.0.1`. */
+  externalIp?: string;
+  /** `bt_header_dendrite_version`; must be >= 7002000. Default 10002000. */
+  version?: number;
+  /** Largest answer body read (bigger answers give 400 "Payload error"). Default 16 MiB. */
+  maxResponseBytes?: number;
+}
+
+/** Options of one query. */
+export interface QueryOptions {
+  /** Seconds before the call gives 408. Default 12. */
+  timeout?: number;
+  /** Aborts the call (reported as a timeout, like upstream's cancelled task). */
+  signal?: AbortSignal;
+}
+
+class CallError extends Error {
+  constructor(readonly failure: CallFailure) {
+    super(failure.kind);
+  }
+}
+
+const decoder = new TextDecoder();
+
+async function readCapped(res: Response, limit: number): Promise<string> {
+  const declared = res.headers.get("content-length");
+  const tooBig = () =>
+    new CallError({ kind: "payload", detail: `response body exceeds ${limit} bytes` });
+  if (declared !== null && Number(declared) > limit) {
+    await res.body?.cancel().catch(() => {});
+    throw tooBig();
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooBig();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) (all.set(c, at), at += c.length);
+  return decoder.decode(all);
+}
+
+/** `host:port` with IPv6 hosts in brackets. */
+export function hostPort(ip: string, port: number): string {
+  const host = ip.includes(":") && !ip.startsWith("[") ? `[${ip}]` : ip;
+  return `${host}:${port}`;
+}
+
+function networkFailure(e: unknown, target: AxonTarget, name: string): CallFailure {
+  const msg = String((e as Error)?.message ?? e);
+  if (/refused|unreachable|No route|dns|lookup|Name or service|os error 111/i.test(msg)) {
+    return { kind: "unavailable", ip: target.ip, port: target.port, name };
+  }
+  if (/closed|reset|broken pipe|incomplete|disconnect|os error 104/i.test(msg)) {
+    return { kind: "disconnected", detail: msg };
+  }
+  return { kind: "client", detail: msg };
+}
+
+/**
+ * A dendrite for one hotkey.
+ *
+ * @example
+ * ```ts ignore
+ * const dendrite = new Dendrite({ keypair });
+ * const [answer] = await dendrite.query([{ ip: "127.0.0.1", port: 8091, hotkey }], CgSynapse,
+ *   { cgp_input: [{ ... }] }, { timeout: 30 });
+ * if (answer.dendrite.status_code === 200) console.log(answer.cgp_output);
+ * ```
+ */
+export class Dendrite {
+  /** Stable uuid1 of this instance (axons key nonces by hotkey:uuid). */
+  readonly uuid: string = uuid1();
+  readonly #keypair: Signer;
+  readonly #ip: string;
+  readonly #version: number;
+  readonly #maxResponseBytes: number;
+  readonly #clock = new NonceClock();
+
+  constructor(opts: DendriteOptions) {
+    this.#keypair = opts.keypair;
+    this.#ip = opts.externalIp ?? "127.0.0.1";
+    this.#version = opts.version ?? VERSION_AS_INT;
+    this.#maxResponseBytes = opts.maxResponseBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** Our hotkey ss58. */
+  get hotkey(): string {
+    return this.#keypair.ss58Address;
+  }
+
+  /** Queries every target concurrently; answers are in target order. */
+  query<S extends Record<string, FieldSpec<unknown>>>(
+    targets: readonly AxonTarget[],
+    def: SynapseDef<S>,
+    input: InputOf<S>,
+    opts: QueryOptions = {},
+  ): Promise<Synapse<FieldsOf<S>>[]> {
+    return Promise.all(targets.map((t) => this.call(t, def, input, opts)));
+  }
+
+  /**
+   * Builds the signed request (headers and body) for one target, without sending it. Used by
+   * {@link call}, and by load generators that pre-sign requests.
+   */
+  prepare<S extends Record<string, FieldSpec<unknown>>>(
+    target: AxonTarget,
+    def: SynapseDef<S>,
+    input: InputOf<S>,
+    timeout = 12,
+  ): { url: string; headers: Record<string, string>; body: string; synapse: Synapse<FieldsOf<S>> } {
+    const s = createSynapse(def, input);
+    s.timeout = timeout;
+    s.dendrite = {
+      ...s.dendrite,
+      ip: this.#ip,
+      version: this.#version,
+      nonce: this.#clock.next(),
+      uuid: this.uuid,
+      hotkey: this.#keypair.ss58Address,
+      status_code: null,
+      status_message: null,
+      signature: null,
+    };
+    s.axon = { ...s.axon, ip: target.ip, port: target.port, hotkey: target.hotkey };
+    let body = synapseToJson(def, s);
+    s.total_size = body.length;
+    body = synapseToJson(def, s);
+    const bodyHash = def.hashFields.length
+      ? bodyHashOfBody(def, parsePyJson(body) as PyDict)
+      : EMPTY_BODY_HASH;
+    s.dendrite.signature = signToHex(
+      this.#keypair,
+      signatureMessage({
+        nonce: s.dendrite.nonce!,
+        dendriteHotkey: this.#keypair.ss58Address,
+        axonHotkey: target.hotkey,
+        uuid: this.uuid,
+        bodyHash,
+      }),
+    );
+    body = synapseToJson(def, s);
+    const headers = synapseHeaders(def, s, { bodyHash, totalSize: s.total_size });
+    headers["content-type"] = "application/json";
+    return {
+      url: `http://${hostPort(target.ip, target.port)}/${def.name}`,
+      headers,
+      body,
+      synapse: s,
+    };
+  }
+
+  /** Sends one synapse to one axon and returns it updated with the answer or the failure. */
+  async call<S extends Record<string, FieldSpec<unknown>>>(
+    target: AxonTarget,
+    def: SynapseDef<S>,
+    input: InputOf<S>,
+    opts: QueryOptions = {},
+  ): Promise<Synapse<FieldsOf<S>>> {
+    const timeout = opts.timeout ?? 12;
+    const req = this.prepare(target, def, input, timeout);
+    const local = req.synapse;
+    const start = performance.now();
+    const timer = AbortSignal.timeout(Math.max(0, timeout * 1000));
+    const signal = opts.signal ? AbortSignal.any([timer, opts.signal]) : timer;
+    try {
+      let res: Response;
+      try {
+        res = await fetch(req.url, {
+          method: "POST",
+          headers: req.headers,
+          body: req.body,
+          signal,
+        });
+      } catch (e) {
+        if (signal.aborted) throw new CallError({ kind: "timeout", timeout });
+        throw new CallError(networkFailure(e, target, def.name));
+      }
+      let text: string;
+      try {
+        text = await readCapped(res, this.#maxResponseBytes);
+      } catch (e) {
+        if (e instanceof CallError) throw e;
+        if (signal.aborted) throw new CallError({ kind: "timeout", timeout });
+        throw new CallError({ kind: "payload", detail: String((e as Error)?.message ?? e) });
+      }
+      this.#process(def, local, res, text);
+      local.dendrite.process_time = (performance.now() - start) / 1000;
+    } catch (e) {
+      const failure: CallFailure = e instanceof CallError
+        ? e.failure
+        : { kind: "parse", detail: String((e as Error)?.message ?? e) };
+      const [code, message] = failureStatus(failure);
+      local.dendrite.status_code = code;
+      local.dendrite.status_message = message;
+    }
+    return local;
+  }
+
+  /** Upstream `process_server_response`. */
+  #process<S extends Record<string, FieldSpec<unknown>>>(
+    def: SynapseDef<S>,
+    local: Synapse<FieldsOf<S>>,
+    res: Response,
+    text: string,
+  ): void {
+    const type = res.headers.get("content-type") ?? "";
+    if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+      throw new CallError({
+        kind: "parse",
+        detail: `Attempt to decode JSON with unexpected mimetype: ${type}`,
+      });
+    }
+    let raw;
+    try {
+      raw = parsePyJson(text);
+    } catch (e) {
+      throw new CallError({ kind: "parse", detail: (e as Error).message });
+    }
+    if (res.status === 200) {
+      if (!(raw instanceof PyDict)) {
+        throw new CallError({ kind: "parse", detail: "answer is not a JSON object" });
+      }
+      let server: Synapse<FieldsOf<S>>;
+      try {
+        server = synapseFromDict(def, raw);
+      } catch (e) {
+        if (e instanceof SynapseBodyError) {
+          throw new CallError({ kind: "parse", detail: e.message });
+        }
+        throw e;
+      }
+      const rec = local as Record<string, unknown>;
+      for (const [k, v] of Object.entries(server)) {
+        if (k !== "computed_body_hash") rec[k] = v;
+      }
+    } else {
+      local.axon.status_code = res.status;
+      const msg = raw instanceof PyDict ? raw.get("message") : undefined;
+      local.axon.status_message = typeof msg === "string" ? msg : null;
+    }
+    let fromHeaders;
+    try {
+      fromHeaders = parseSynapseHeaders(res.headers);
+    } catch (e) {
+      if (e instanceof HeaderError) throw new CallError({ kind: "parse", detail: e.message });
+      throw e;
+    }
+    mergeNonNull(local.dendrite, fromHeaders.dendrite);
+    mergeNonNull(local.axon, fromHeaders.axon);
+    local.dendrite.status_code = local.axon.status_code;
+    local.dendrite.status_message = local.axon.status_message;
+  }
+}
+
+function mergeNonNull(into: TerminalInfo, from: TerminalInfo): void {
+  const dst = into as Record<string, unknown>;
+  for (const f of TERMINAL_FIELDS) if (from[f] !== null) dst[f] = from[f];
+}
