@@ -152,9 +152,14 @@ function dot(a: Vector, b: Vector): number {
  * and an overflowing one 0. Where upstream's numpy call raises (no neighbourhood, different
  * lengths, empty vector) the score is 0.
  */
-export function cosineScore(neighborhood: Vector | null, v: Vector | null | undefined): number {
+export function cosineScore(
+  neighborhood: Vector | null,
+  v: Vector | null | undefined,
+  neighborhoodNorm?: number,
+): number {
   if (!neighborhood || !v || v.length !== neighborhood.length) return 0;
-  return dot(neighborhood, v) / (Math.sqrt(dot(neighborhood, neighborhood)) * Math.sqrt(dot(v, v)));
+  const nbNorm = neighborhoodNorm ?? Math.sqrt(dot(neighborhood, neighborhood));
+  return dot(neighborhood, v) / (nbNorm * Math.sqrt(dot(v, v)));
 }
 
 function zero(index: number, zeroReason: ZeroReason, error?: string): ResponseScore {
@@ -191,6 +196,7 @@ export function scoreResponses(input: ScoreResponsesInput): ScoreResponsesResult
     throw new ScoringInputError(`unknown scoring mechanism ${JSON.stringify(mechanism)}`);
   }
   const neighborhood = semanticNeighborhood(input.groundTruth.vectors);
+  const nbNorm = neighborhood ? Math.sqrt(dot(neighborhood, neighborhood)) : 0;
   const gtTags = new Set(input.groundTruth.tags);
   const results: ResponseScore[] = input.responses.map((response, index) => {
     if (!response) return zero(index, "no_output");
@@ -222,7 +228,7 @@ export function scoreResponses(input: ScoreResponsesInput): ScoreResponsesResult
         perTag.push({
           tag,
           unique,
-          score: v === undefined || v === null ? 0 : cosineScore(neighborhood, v),
+          score: v === undefined || v === null ? 0 : cosineScore(neighborhood, v, nbNorm),
         });
       }
     } catch (e) {
