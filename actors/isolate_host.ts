@@ -35,6 +35,7 @@ interface Delivery {
 interface Hosted {
   id: number;
   inc: number;
+  starts: number;
   name: string;
   def?: AnyActorDefinition;
   state: unknown;
@@ -300,7 +301,7 @@ function makeContext(h: Hosted): ActorContext {
   };
   return {
     name: h.name,
-    incarnation: h.inc,
+    incarnation: h.starts,
     tell: transport.tell,
     ask: transport.ask,
     ref: <D extends AnyActorDefinition>(name: string) => new ActorRef<D>(name, transport),
@@ -330,6 +331,7 @@ async function start(m: Extract<ToIsolate, { t: "start" }>): Promise<void> {
   const h: Hosted = {
     id: m.a,
     inc: m.i,
+    starts: m.c,
     name: m.n,
     state: undefined,
     queue: [],

@@ -31,6 +31,8 @@ export type ToIsolate =
     x: string;
     g: unknown;
     h: number;
+    /** Start count (1 on first start): what the actor sees as `ctx.incarnation`. */
+    c: number;
   }
   | { t: "d"; a: number; i: number; s: number; y: string; m: unknown; k: 0 | 1 }
   | { t: "stop"; a: number; i: number; p: 0 | 1 }

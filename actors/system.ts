@@ -173,9 +173,13 @@ interface ActorRecord {
   blockMs: number;
   onBlock: "dedicate" | "restart_isolate";
   inc: number;
+  /** Times started (1 on the first start). */
+  starts: number;
   status: ActorStatus;
   timer?: ReturnType<typeof setTimeout>;
   everStarted: boolean;
+  /** The root supervisor gave up on it (fatal): it refuses messages until the node decides. */
+  gaveUp: boolean;
   firstStart: PromiseWithResolvers<void>;
   handled: number;
   failures: number;
@@ -495,8 +499,10 @@ export class ActorSystem implements Transport {
         blockMs: o.watchdog?.blockMs ?? this.#opts.blockMs,
         onBlock: o.watchdog?.onBlock ?? (placement === "pool" ? "dedicate" : "restart_isolate"),
         inc: 0,
+        starts: 0,
         status: "starting",
         everStarted: false,
+        gaveUp: false,
         firstStart: Promise.withResolvers<void>(),
         handled: 0,
         failures: 0,
@@ -520,8 +526,10 @@ export class ActorSystem implements Transport {
 
   #start(rec: ActorRecord): void {
     rec.inc++;
+    rec.starts++;
     rec.status = "starting";
     rec.isolate.post({
+      c: rec.starts,
       t: "start",
       a: rec.id,
       i: rec.inc,
@@ -595,7 +603,10 @@ export class ActorSystem implements Transport {
   }
 
   #enqueue(rec: ActorRecord, env: Envelope, onFull: Overflow | undefined): Promise<void> {
-    if (rec.status === "stopping" || rec.status === "stopped" || this.#state === "stopped") {
+    if (
+      rec.status === "stopping" || rec.status === "stopped" || rec.gaveUp ||
+      this.#state === "stopped"
+    ) {
       return Promise.reject(
         new ActorError("actor_stopped", `actor ${JSON.stringify(rec.name)} is stopped`, {
           actor: rec.name,
@@ -745,7 +756,7 @@ export class ActorSystem implements Transport {
     this.#emit({
       type: "crashed",
       actor: rec.name,
-      incarnation: rec.inc,
+      incarnation: rec.starts,
       error: toWireError(error),
       messageType,
     });
@@ -904,6 +915,7 @@ export class ActorSystem implements Transport {
     const drop = (n: Node) => {
       if (n.kind === "group") return n.children.forEach(drop);
       n.status = "failed";
+      n.gaveUp = true;
       const err = new ActorError(
         "actor_stopped",
         `actor ${JSON.stringify(n.name)} gave up (escalated to root): ${error.message}`,
