@@ -64,6 +64,14 @@ export interface ScoreResponsesInput {
   /** Maximum distinct tags scored per response (default 20; upstream effectively uses 21). */
   maxScoredTags?: number;
   /**
+   * Score of a tag whose embedding is all zeros (an embedder's "no vector", e.g. the offline
+   * GloVe embedder for a phrase with no known word). `"zero"` (default) gives 0, which is what
+   * upstream's `np.all(v == 0)` check intends; `"nan"` reproduces what upstream actually does with
+   * list vectors (the check never fires, 0/0 = NaN, which then zeroes the response's mean,
+   * median and max). See docs/scoring.md.
+   */
+  zeroVector?: "zero" | "nan";
+  /**
    * Test hook: the order in which distinct tags are scored (upstream uses Python set order). It
    * receives the distinct tags in first-appearance order and must return a permutation of them.
    */
@@ -162,6 +170,12 @@ export function cosineScore(
   return dot(neighborhood, v) / (nbNorm * Math.sqrt(dot(v, v)));
 }
 
+function isAllZero(v: Vector): boolean {
+  if (v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+  return true;
+}
+
 function zero(index: number, zeroReason: ZeroReason, error?: string): ResponseScore {
   return {
     index,
@@ -196,6 +210,7 @@ export function scoreResponses(input: ScoreResponsesInput): ScoreResponsesResult
     throw new ScoringInputError(`unknown scoring mechanism ${JSON.stringify(mechanism)}`);
   }
   const neighborhood = semanticNeighborhood(input.groundTruth.vectors);
+  const zeroVectorIsZero = (input.zeroVector ?? "zero") === "zero";
   const nbNorm = neighborhood ? Math.sqrt(dot(neighborhood, neighborhood)) : 0;
   const gtTags = new Set(input.groundTruth.tags);
   const results: ResponseScore[] = input.responses.map((response, index) => {
@@ -228,7 +243,9 @@ export function scoreResponses(input: ScoreResponsesInput): ScoreResponsesResult
         perTag.push({
           tag,
           unique,
-          score: v === undefined || v === null ? 0 : cosineScore(neighborhood, v, nbNorm),
+          score: v === undefined || v === null || (zeroVectorIsZero && isAllZero(v))
+            ? 0
+            : cosineScore(neighborhood, v, nbNorm),
         });
       }
     } catch (e) {

@@ -77,6 +77,7 @@ function run(c: Case, useRecordedOrder: boolean) {
       ? "no_penalty"
       : "penalty",
     maxScoredTags: 21,
+    zeroVector: "nan",
     embeddings: (tag, i) => {
       const m = lookups[i];
       if (!m) throw new Error("no vectors for this response");
@@ -191,6 +192,35 @@ Deno.test("default maxScoredTags is 20 (upstream's off-by-one scores 21)", () =>
   };
   assert.equal(scoreResponses(base).results[0].scoredTags!.length, 20);
   assert.equal(scoreResponses({ ...base, maxScoredTags: 21 }).results[0].scoredTags!.length, 21);
+});
+
+Deno.test("zero vectors: 0 by default, NaN (upstream list behaviour) on request", () => {
+  for (const id of ["P21_zero_vector_unique", "P22_zero_vector_common", "N07_zero_vector"]) {
+    const c = V.cases.find((x) => x.id === id)!;
+    const r0 = c.responses[0].cgp_output![0];
+    const vecs = toMap(r0.vectors!);
+    const input = {
+      groundTruth: { tags: c.ground_truth.tags, vectors: toMap(c.ground_truth.vectors) },
+      responses: [{ tags: r0.tags }],
+      minTags: c.min_tags,
+      mechanism: c.mechanism.startsWith("NoPenalty") ? "no_penalty" as const : "penalty" as const,
+      embeddings: (t: string) => vecs.get(t),
+    };
+    const fixed = scoreResponses(input).results[0];
+    const upstream = scoreResponses({ ...input, zeroVector: "nan" }).results[0];
+    const zeroTags = [...vecs].filter(([, v]) => Array.from(v).every((x) => x === 0)).map(([t]) =>
+      t
+    );
+    assert.ok(zeroTags.length > 0, id);
+    for (const p of fixed.perTag!) if (zeroTags.includes(p.tag)) assert.equal(p.score, 0);
+    for (const p of upstream.perTag!) {
+      if (zeroTags.includes(p.tag)) assert.ok(Number.isNaN(p.score));
+    }
+    assertClose(upstream.finalScore, num(c.expected.results![0].final_miner_score), REL, ABS, id);
+    // NaN poisons mean/median/max upstream; with the fix they reflect the other tags.
+    assert.equal(upstream.stats!.mean, 0);
+    assert.ok(fixed.stats!.mean !== 0, id);
+  }
 });
 
 Deno.test("embeddings come from the validator lookup; zero entries keep alignment", () => {
