@@ -31,3 +31,10 @@ export function ofType<T extends SystemEvent["type"]>(
 ): Extract<SystemEvent, { type: T }>[] {
   return events.filter((e) => e.type === type) as Extract<SystemEvent, { type: T }>[];
 }
+
+/** Releases every `hold` handler waiting for `key` (see fixtures/test_actor.ts). */
+export function release(key: string): void {
+  const bc = new BroadcastChannel("actors-test-gate");
+  bc.postMessage(key);
+  bc.close();
+}
