@@ -18,6 +18,8 @@ const commands: Record<string, () => Promise<Command>> = {
   // e.g. miner: async () => (await import("./miner/command.ts")).minerCommand,
   "local-chain": async () => (await import("./chain/local/command.ts")).localChainCommand,
   wallet: async () => (await import("./wallet/command.ts")).walletCommand,
+  api: async () => (await import("./store/command.ts")).apiCommand,
+  "api-key": async () => (await import("./store/api_key_command.ts")).apiKeyCommand,
 };
 
 function usage(): string {

@@ -6,7 +6,7 @@
  * (`HTTP_TIMEOUT`, default 60 s) and 5xx are retried with exponential backoff, 4xx are not, and a
  * reply that is not a valid task bundle is a failure the validator can skip.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import {
   describeZodError,
   type LegacyConversation,
