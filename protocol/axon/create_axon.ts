@@ -23,6 +23,7 @@ import {
   type AxonEnv,
   type AxonOptions,
   type Route,
+  type SynapseFieldsMap,
 } from "./types.ts";
 import { inlineVerifier } from "./verifier.ts";
 import { verify } from "./verify.ts";
@@ -56,12 +57,12 @@ export interface Axon {
  * const served = axon.serve({ port: 8091 });
  * ```
  */
-export function createAxon(opts: AxonOptions): Axon {
+export function createAxon<T extends SynapseFieldsMap>(opts: AxonOptions<T>): Axon {
   const routes = new Map<string, Route>();
   if (opts.ping ?? AXON_DEFAULTS.ping) {
     routes.set("Synapse", { handler: { schema: PingSynapse, forward: () => {} } });
   }
-  for (const [name, handler] of Object.entries(opts.synapses)) {
+  for (const [name, handler] of Object.entries(opts.synapses) as [string, Route["handler"]][]) {
     if (handler.schema.name !== name) {
       throw new Error(`synapse key ${name} differs from its schema name ${handler.schema.name}`);
     }

@@ -79,7 +79,6 @@ export class Limiter {
       );
     }
     return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const w: Waiter = {
         hotkey,
         priority: Number.isFinite(priority) ? priority : 0,
@@ -91,7 +90,7 @@ export class Limiter {
       };
       this.#waiting.push(w);
       const seconds = timeoutS ?? 12;
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         const i = this.#waiting.indexOf(w);
         if (i >= 0) this.#waiting.splice(i, 1);
         reject(new AxonError(408, `Response timeout after: ${seconds}s`));

@@ -61,13 +61,16 @@ export function handler<S extends Record<string, FieldSpec<unknown>>>(
   return h;
 }
 
+/** Field declarations of each synapse an axon serves, by class name. */
+export type SynapseFieldsMap = Record<string, Record<string, FieldSpec<unknown>>>;
+
 /** Options of `createAxon`. Defaults are listed in {@link AXON_DEFAULTS}. */
-export interface AxonOptions {
+// deno-lint-ignore no-explicit-any
+export interface AxonOptions<T extends SynapseFieldsMap = any> {
   /** The axon's hotkey: dendrites sign for it; it signs error answers. */
   keypair: Signer;
-  /** Handlers by synapse class name (must equal `schema.name`). */
-  // deno-lint-ignore no-explicit-any
-  synapses: Record<string, SynapseHandler<any>>;
+  /** Handlers by synapse class name (must equal `schema.name`); each forward is typed. */
+  synapses: { [K in keyof T]: SynapseHandler<T[K]> };
   /** Largest accepted request body (413 above). */
   maxBodyBytes?: number;
   /** Requests in forward at once per hotkey. */
