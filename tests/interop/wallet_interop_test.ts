@@ -8,10 +8,13 @@ import assert from "node:assert/strict";
 import { hexToU8a, u8aToHex } from "@polkadot/util";
 import {
   encodeEnvPassword,
+  Keypair,
   openWallet,
   passwordEnvVarName,
+  serializeKeyfileJson,
   verifySignature,
 } from "../../wallet/mod.ts";
+import { V5 } from "../wallet/vectors.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PY = `${ROOT}tests/interop/py`;
@@ -158,6 +161,33 @@ for (const venv of ["bt9", "btnew"]) {
     assert.equal(py.hotkey_sig_tampered_ok, false);
     assert.ok(await verifySignature(MESSAGE, hexToU8a(py.hotkey_sig), ours.hotkeys.tshot));
     assert.ok(await verifySignature(MESSAGE, hexToU8a(py.coldkey_sig), ours.coldkey));
+    await Deno.remove(path, { recursive: true });
+  });
+
+  Deno.test(`wallet interop (${venv}): vector 5 and btwallet's canonical privateKey, both ways`, async () => {
+    const path = await Deno.makeTempDir();
+    const py = resultOf(
+      await run(python, [`${PY}/wallet_regen.py`, path, "v5", "hot"], {
+        WALLET_TEST_MNEMONIC: V5.phrase,
+      }),
+    );
+    assert.equal(py.hotkey, V5.ss58);
+    const file = JSON.parse(await Deno.readTextFile(`${path}/v5/hotkeys/hot`));
+    assert.equal(file.privateKey, V5.canonical, "btwallet writes the canonical (1/8) form");
+    assert.equal(file.secretSeed, V5.mini);
+    const wallet = openWallet({ name: "v5", hotkey: "hot", path, env: noEnv, prompt: false });
+    assert.equal((await wallet.hotkey()).ss58Address, V5.ss58);
+
+    // A privateKey-only file written by ours is the same key to Python.
+    const ours = await Keypair.fromMnemonic(V5.phrase);
+    const only = `${path}/privateKeyOnly`;
+    await Deno.writeFile(
+      only,
+      serializeKeyfileJson({ privateKey: u8aToHex(ours.canonicalPrivateKey()) }),
+    );
+    const read = resultOf(await run(python, [`${PY}/wallet_keyfile.py`, only, MESSAGE]));
+    assert.equal(read.ss58, V5.ss58, read.error);
+    assert.ok(await verifySignature(MESSAGE, hexToU8a(read.signature), V5.ss58));
     await Deno.remove(path, { recursive: true });
   });
 }
