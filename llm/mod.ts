@@ -48,3 +48,12 @@ export {
   type CreateProviderHooks,
 } from "./factory.ts";
 export * from "./prompts/mod.ts";
+export {
+  type FakeOpenAIServer,
+  type FakeOpenAIServerOptions,
+  type FakeReplyScript,
+  FakeReplyScriptSchema,
+  type FakeRequestRecord,
+  type FakeServerStats,
+  startFakeOpenAIServer,
+} from "./fake_openai_server.ts";
