@@ -85,9 +85,11 @@ export function resolveWalletLocation(
   env: EnvGetter = processEnv,
   home: string | undefined = env("HOME"),
 ): WalletLocation {
-  const name = options.name ?? env("BT_WALLET_NAME") ?? DEFAULT_WALLET_NAME;
-  const hotkey = options.hotkey ?? env("BT_WALLET_HOTKEY") ?? DEFAULT_HOTKEY_NAME;
-  const rawPath = options.path ?? env("BT_WALLET_PATH") ?? DEFAULT_WALLET_PATH;
+  // An empty variable counts as unset.
+  const fromEnv = (k: string) => env(k) || undefined;
+  const name = options.name ?? fromEnv("BT_WALLET_NAME") ?? DEFAULT_WALLET_NAME;
+  const hotkey = options.hotkey ?? fromEnv("BT_WALLET_HOTKEY") ?? DEFAULT_HOTKEY_NAME;
+  const rawPath = options.path ?? fromEnv("BT_WALLET_PATH") ?? DEFAULT_WALLET_PATH;
   if (rawPath === "") throw new WalletError("invalid", "wallet path is empty");
   const expanded = expandHome(rawPath, home);
   const path = expanded.length > 1 ? expanded.replace(/\/+$/, "") || "/" : expanded;

@@ -44,6 +44,15 @@ Deno.test("wallet paths: options beat BT_WALLET_* env, env beats defaults", () =
   });
 });
 
+Deno.test("wallet paths: empty BT_WALLET_* variables count as unset", () => {
+  const env = (k: string) => (k === "HOME" ? "/h" : "");
+  assert.deepEqual(resolveWalletLocation({}, env), {
+    name: "default",
+    hotkey: "default",
+    path: "/h/.bittensor/wallets",
+  });
+});
+
 Deno.test("wallet paths: names that would escape the wallet are refused", () => {
   for (const name of ["", ".", "..", "a/b", "../x"]) {
     assert.throws(() => resolveWalletLocation({ name }, noEnv, "/h"), WalletError);
