@@ -76,7 +76,8 @@ export function pyStrip(s: string): string {
 /**
  * Python's full-Unicode `s.lower()` (special casing included: `'İ'` → `'i̇'`, word-final sigma →
  * `'ς'`). ECMAScript's locale-independent `toLowerCase` applies the same unconditional
- * SpecialCasing mappings and the Final_Sigma rule, which the tag vectors confirm.
+ * SpecialCasing mappings and the Final_Sigma rule, which the tag vectors confirm. (Characters
+ * added after Unicode 14, CPython 3.11's table, may lower-case here but not in Python.)
  *
  * @example
  * ```ts
