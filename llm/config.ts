@@ -11,11 +11,13 @@ import { PRESET_NAMES, type PresetName, PRESETS } from "./presets.ts";
 import { DEFAULT_PRICES, type ModelPrice } from "./prices.ts";
 
 const optStr = z.string().trim().optional().transform((v) => (v === "" ? undefined : v));
-const intIn = (min: number, max: number) =>
-  optStr.pipe(
-    z.string().regex(/^\d+$/, `expected an integer between ${min} and ${max}`)
-      .transform(Number).pipe(z.number().int().min(min).max(max)).optional(),
+const intIn = (min: number, max: number) => {
+  const error = `expected an integer between ${min} and ${max}`;
+  return optStr.pipe(
+    z.string().regex(/^\d+$/, error).transform(Number)
+      .pipe(z.number().int().min(min, { error }).max(max, { error })).optional(),
   );
+};
 const bool = optStr.pipe(
   z.enum(["1", "0", "true", "false", "yes", "no", "on", "off"], {
     error: "expected true/false (or 1/0)",
