@@ -101,8 +101,9 @@ export function hostPort(ip: string, port: number): string {
 }
 
 function networkFailure(e: unknown, target: AxonTarget, name: string): CallFailure {
-  const msg = String((e as Error)?.message ?? e);
-  if (/refused|unreachable|No route|dns|lookup|Name or service|os error 111/i.test(msg)) {
+  const err = e as Error & { cause?: unknown };
+  const msg = err?.cause ? `${err.message}: ${String(err.cause)}` : String(err?.message ?? e);
+  if (/Connect\)|refused|unreachable|No route|dns error|failed to lookup|os error 111/i.test(msg)) {
     return { kind: "unavailable", ip: target.ip, port: target.port, name };
   }
   if (/closed|reset|broken pipe|incomplete|disconnect|os error 104/i.test(msg)) {

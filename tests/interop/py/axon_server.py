@@ -21,8 +21,11 @@ quiet = bool(cfg.get("quiet", False))
 
 
 def forward(synapse: CgSynapse) -> CgSynapse:
-    if sleep_s:
-        time.sleep(sleep_s)
+    wait = sleep_s
+    if synapse.cgp_input and isinstance(synapse.cgp_input[0], dict):
+        wait = float(synapse.cgp_input[0].get("sleep", wait))
+    if wait:
+        time.sleep(wait)
     if not quiet:
         emit({
             "forward": {
