@@ -1,14 +1,15 @@
 /**
  * @module
- * `cgp-node wallet`: create a btcli-compatible wallet, add a hotkey, show addresses.
+ * `cgp-node wallet`: create a btcli-compatible wallet, add or restore keys, show addresses.
  * Flags follow btcli (`--wallet.name`, `--wallet.hotkey`, `--wallet.path`). Passwords come from
  * `--password-env VAR` (the variable holds the plain password), btcli's `BT_PW_<PATH>` variable,
  * or a no-echo prompt. Secrets are printed only as the mnemonic backup, and only on a terminal or
  * with `--show-mnemonic`.
  */
 import type { Command } from "../main.ts";
-import type { Keypair } from "./keypair.ts";
-import { createHotkey, createWallet } from "./create_wallet.ts";
+import { KeyError, Keypair } from "./keypair.ts";
+import { createColdkey, createHotkey, createWallet } from "./create_wallet.ts";
+import { keypairFromPolkadotJson } from "./polkadot_json.ts";
 import { openWallet, Wallet } from "./wallet.ts";
 import {
   checkNewPassword,
@@ -20,25 +21,39 @@ import {
 import { resolveWalletLocation, walletPaths } from "./wallet_paths.ts";
 import { WalletError } from "./errors.ts";
 
-const HELP = `cgp-node wallet <create|new-hotkey|show> [flags]
+const HELP = `cgp-node wallet <command> [flags]
 
-  create       new coldkey (encrypted) + hotkey, btcli layout
-  new-hotkey   add a hotkey to an existing wallet
-  show         print the coldkey and hotkey addresses (no secrets)
+  create         new coldkey (encrypted) + hotkey, btcli layout
+  new-hotkey     add a hotkey to an existing wallet
+  regen-coldkey  restore a coldkey from a mnemonic or a polkadot-js JSON export
+  regen-hotkey   restore a hotkey from a mnemonic
+  show           print the coldkey and hotkey addresses (no secrets)
 
 flags:
-  --wallet.name NAME      wallet name (env BT_WALLET_NAME, default "default")
-  --wallet.hotkey NAME    hotkey name (env BT_WALLET_HOTKEY, default "default")
-  --wallet.path DIR       wallets directory (env BT_WALLET_PATH, default ~/.bittensor/wallets)
-  --password-env VAR      take the coldkey password from environment variable VAR (create)
-  --no-password           store the coldkey unencrypted (create; not recommended)
-  --overwrite             replace existing key files (create, new-hotkey)
-  --show-mnemonic         print the new mnemonics even when stdout is not a terminal
-  --json                  machine-readable output (show)
+  --wallet.name NAME         wallet name (env BT_WALLET_NAME, default "default")
+  --wallet.hotkey NAME       hotkey name (env BT_WALLET_HOTKEY, default "default")
+  --wallet.path DIR          wallets directory (env BT_WALLET_PATH, default ~/.bittensor/wallets)
+  --password-env VAR         take the new coldkey password from environment variable VAR
+  --no-password              store the coldkey unencrypted (not recommended)
+  --mnemonic-env VAR         regen-*: the mnemonic is in environment variable VAR (else prompted)
+  --json-file FILE           regen-coldkey: polkadot-js JSON export to import
+  --json-password-env VAR    regen-coldkey: password of that export (else prompted)
+  --overwrite                replace existing key files
+  --show-mnemonic            print new mnemonics even when stdout is not a terminal
+  --json                     machine-readable output (show)
 
-Without --password-env, create uses btcli's BT_PW_<PATH> variable if set, else prompts.`;
+Without --password-env, the coldkey password comes from btcli's BT_PW_<PATH> variable if set,
+else a prompt. Secrets are never taken from the command line.`;
 
-const VALUE_FLAGS = new Set(["wallet.name", "wallet.hotkey", "wallet.path", "password-env"]);
+const VALUE_FLAGS = new Set([
+  "wallet.name",
+  "wallet.hotkey",
+  "wallet.path",
+  "password-env",
+  "mnemonic-env",
+  "json-file",
+  "json-password-env",
+]);
 const BOOL_FLAGS = new Set(["no-password", "overwrite", "show-mnemonic", "json", "help"]);
 
 class UsageError extends Error {}
@@ -179,6 +194,77 @@ async function runNewHotkey(p: Parsed): Promise<number> {
   return 0;
 }
 
+async function secretInput(p: Parsed, envFlag: string, what: string): Promise<string> {
+  const envName = p.values.get(envFlag);
+  if (envName !== undefined) {
+    const value = processEnv(envName);
+    if (!value) {
+      throw new WalletError("invalid", `environment variable ${envName} (--${envFlag}) is not set`);
+    }
+    return value;
+  }
+  const answer = await promptPassword(`Enter the ${what}: `);
+  if (answer === null || answer === "") {
+    throw new WalletError("invalid", `no ${what} given: use --${envFlag} VAR or run on a terminal`);
+  }
+  return answer;
+}
+
+async function runRegenColdkey(p: Parsed): Promise<number> {
+  const options = walletOptions(p);
+  const paths = walletPaths(resolveWalletLocation(options));
+  const jsonFile = p.values.get("json-file");
+  let keypair: Keypair;
+  if (jsonFile !== undefined) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(jsonFile);
+    } catch (e) {
+      throw new WalletError(
+        "not_found",
+        `cannot read --json-file ${jsonFile}: ${(e as Error).name}`,
+      );
+    }
+    keypair = await keypairFromPolkadotJson(
+      text,
+      await secretInput(p, "json-password-env", "JSON export password"),
+    );
+  } else {
+    keypair = await Keypair.fromMnemonic(await secretInput(p, "mnemonic-env", "coldkey mnemonic"));
+  }
+  const password = await newColdkeyPassword(p, paths.coldkey);
+  const { wallet, coldkey } = await createColdkey({
+    ...options,
+    keypair,
+    password,
+    overwrite: p.flags.has("overwrite"),
+    prompt: false,
+  });
+  console.log(
+    `restored coldkey of wallet ${JSON.stringify(wallet.name)} in ${wallet.paths.dir}` +
+      (password === null ? " (NOT encrypted)" : "") + `\n  coldkey ${coldkey.ss58Address}`,
+  );
+  return 0;
+}
+
+async function runRegenHotkey(p: Parsed): Promise<number> {
+  const keypair = await Keypair.fromMnemonic(
+    await secretInput(p, "mnemonic-env", "hotkey mnemonic"),
+  );
+  const { wallet, hotkey } = await createHotkey({
+    ...walletOptions(p),
+    keypair,
+    overwrite: p.flags.has("overwrite"),
+    prompt: false,
+  });
+  console.log(
+    `restored hotkey ${
+      JSON.stringify(wallet.hotkeyName)
+    } in ${wallet.paths.hotkeysDir}\n  hotkey ${hotkey.ss58Address}`,
+  );
+  return 0;
+}
+
 async function addressOr(
   read: () => Promise<{ ss58Address: string }>,
 ): Promise<string | { error: string }> {
@@ -233,6 +319,10 @@ export const walletCommand: Command = {
           return await runCreate(parsed);
         case "new-hotkey":
           return await runNewHotkey(parsed);
+        case "regen-coldkey":
+          return await runRegenColdkey(parsed);
+        case "regen-hotkey":
+          return await runRegenHotkey(parsed);
         case "show":
           return await runShow(parsed);
         default:
@@ -240,7 +330,7 @@ export const walletCommand: Command = {
           return 2;
       }
     } catch (e) {
-      if (e instanceof WalletError) {
+      if (e instanceof WalletError || e instanceof KeyError) {
         console.error(`error: ${e.message}`);
         return 1;
       }

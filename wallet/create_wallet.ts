@@ -84,14 +84,44 @@ export async function createWallet(options: CreateWalletOptions): Promise<Create
   const coldkey = options.coldkeyPair ?? await Keypair.generate();
   const hotkey = options.hotkeyPair ?? await Keypair.generate();
   await ensurePrivateDir(p.hotkeysDir);
-  await writeKeyfile(p.coldkey, keyfileJsonFor(coldkey), {
-    password: options.coldkeyPassword,
-    overwrite,
-    label: "coldkey",
-  });
-  await writeKeyfile(p.coldkeypub, publicKeyfileJson(coldkey), { overwrite, label: "coldkeypub" });
+  await writeColdkeyFiles(wallet, coldkey, options.coldkeyPassword, overwrite);
   await writeHotkeyFiles(wallet, hotkey, null, overwrite);
   return { wallet, coldkey, hotkey };
+}
+
+async function writeColdkeyFiles(
+  wallet: Wallet,
+  coldkey: Keypair,
+  password: string | null,
+  overwrite: boolean,
+): Promise<void> {
+  const p = wallet.paths;
+  await writeKeyfile(p.coldkey, keyfileJsonFor(coldkey), { password, overwrite, label: "coldkey" });
+  await writeKeyfile(p.coldkeypub, publicKeyfileJson(coldkey), { overwrite, label: "coldkeypub" });
+}
+
+/** Options of {@link createColdkey}. */
+export interface CreateColdkeyOptions extends OpenWalletOptions {
+  /** Password to encrypt the coldkey with; `null` writes it in plaintext (not recommended). */
+  password: string | null;
+  /** Replace an existing coldkey (default false: refuse). */
+  overwrite?: boolean;
+  /** Coldkey to store (regenerated from a mnemonic or polkadot-js JSON); default: a new key. */
+  keypair?: Keypair;
+}
+
+/** Writes a wallet's coldkey and `coldkeypub.txt` (regen-coldkey); hotkeys are not touched. */
+export async function createColdkey(
+  options: CreateColdkeyOptions,
+): Promise<{ wallet: Wallet; coldkey: Keypair }> {
+  if (options.password !== null) checkNewPassword(options.password);
+  const wallet = openWallet(options);
+  const overwrite = options.overwrite ?? false;
+  await refuseExisting([wallet.paths.coldkey, wallet.paths.coldkeypub], overwrite);
+  const coldkey = options.keypair ?? await Keypair.generate();
+  await ensurePrivateDir(wallet.paths.dir);
+  await writeColdkeyFiles(wallet, coldkey, options.password, overwrite);
+  return { wallet, coldkey };
 }
 
 /** Options of {@link createHotkey}. */

@@ -78,6 +78,8 @@ export {
 } from "./keyfile.ts";
 export { openWallet, type OpenWalletOptions, Wallet } from "./wallet.ts";
 export {
+  createColdkey,
+  type CreateColdkeyOptions,
   type CreatedWallet,
   createHotkey,
   type CreateHotkeyOptions,

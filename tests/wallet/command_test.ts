@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { V5, V9 } from "./vectors.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -19,7 +20,7 @@ Deno.test("wallet command: usage errors exit 2 with help", async () => {
   for (const args of [[], ["bogus"], ["create", "--bogus"], ["show", "--wallet.name"]]) {
     const r = await cli(args);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stdout + r.stderr, /cgp-node wallet <create\|new-hotkey\|show>/);
+    assert.match(r.stdout + r.stderr, /cgp-node wallet <command>.*regen-coldkey/s);
   }
   assert.equal((await cli(["--help"])).code, 0);
 });
@@ -95,5 +96,66 @@ Deno.test("wallet command: create, show, new-hotkey, refusals", async (t) => {
     await assert.rejects(() => Deno.stat(`${path}/w2/coldkey`), Deno.errors.NotFound);
   });
 
+  await Deno.remove(path, { recursive: true });
+});
+
+Deno.test("wallet command: regen-hotkey / regen-coldkey from a mnemonic and a polkadot-js JSON", async () => {
+  const path = await Deno.makeTempDir();
+  const base = ["--wallet.path", path, "--wallet.name", "r"];
+  const hot = await cli(["regen-hotkey", ...base, "--wallet.hotkey", "h", "--mnemonic-env", "MN"], {
+    MN: V5.phrase,
+  });
+  assert.equal(hot.code, 0, hot.stderr);
+  assert.match(hot.stdout, new RegExp(`hotkey ${V5.ss58}`));
+  assert.ok(!hot.stdout.includes("leopard"));
+  const file = JSON.parse(await Deno.readTextFile(`${path}/r/hotkeys/h`));
+  assert.equal(file.privateKey, V5.canonical);
+
+  await Deno.writeTextFile(`${path}/export.json`, V9.json);
+  const cold = await cli(
+    [
+      "regen-coldkey",
+      ...base,
+      "--json-file",
+      `${path}/export.json`,
+      "--json-password-env",
+      "JP",
+      "--no-password",
+    ],
+    { JP: V9.password },
+  );
+  assert.equal(cold.code, 0, cold.stderr);
+  assert.equal(
+    JSON.parse(await Deno.readTextFile(`${path}/r/coldkeypub.txt`)).ss58Address,
+    V9.address,
+  );
+
+  const again = await cli(["regen-coldkey", ...base, "--mnemonic-env", "MN", "--no-password"], {
+    MN: V5.phrase,
+  });
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already exists/);
+  const over = await cli([
+    "regen-coldkey",
+    ...base,
+    "--mnemonic-env",
+    "MN",
+    "--no-password",
+    "--overwrite",
+  ], {
+    MN: V5.phrase,
+  });
+  assert.equal(over.code, 0, over.stderr);
+  assert.equal(
+    JSON.parse(await Deno.readTextFile(`${path}/r/coldkeypub.txt`)).ss58Address,
+    V5.ss58,
+  );
+
+  const bad = await cli(["regen-hotkey", ...base, "--wallet.hotkey", "x", "--mnemonic-env", "MN"], {
+    MN: V5.phrase.replace("review", "reviews"),
+  });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /invalid BIP39 mnemonic/);
+  assert.ok(!bad.stderr.includes("leopard"));
   await Deno.remove(path, { recursive: true });
 });
