@@ -4,12 +4,15 @@
  * from the environment: `LLM_TYPE_OVERRIDE` / `LLM_TYPE` pick the preset, `offline` picks the
  * {@link OfflineProvider}.
  */
+import { logger } from "../config/logging.ts";
 import { CgpLlm } from "./cgp_llm.ts";
 import { type LlmConfig, loadLlmConfig } from "./config.ts";
 import { EmbeddingCache } from "./embedding_cache.ts";
 import { OfflineProvider } from "./offline/offline_provider.ts";
 import { OpenAIProvider } from "./openai_provider.ts";
 import type { LlmProvider } from "./provider.ts";
+
+const log = logger("llm");
 
 /** Test and embedding hooks for {@link createProvider}. */
 export interface CreateProviderHooks {
@@ -45,7 +48,7 @@ export function createProviderFromEnv(
 /**
  * {@link CgpLlm} over the configured provider, with the embedding cache opened at
  * `LLM_EMBEDDING_CACHE` (default `~/.cache/cgp-node/embeddings.sqlite`; "off" disables it).
- * When the cache file cannot be opened the node runs without it (logged by the caller's choice).
+ * When the cache file cannot be opened the node runs without it (logged as a warning).
  */
 export function createCgpLlmFromEnv(
   env?: Record<string, string | undefined>,
@@ -53,7 +56,17 @@ export function createCgpLlmFromEnv(
 ): { llm: CgpLlm; provider: LlmProvider; config: LlmConfig } {
   const config = loadLlmConfig(env);
   const provider = createProvider(config, hooks);
-  const cache = config.embeddingCachePath ? EmbeddingCache.open(config.embeddingCachePath) : null;
+  let cache: EmbeddingCache | null = null;
+  if (config.embeddingCachePath) {
+    try {
+      cache = EmbeddingCache.open(config.embeddingCachePath);
+    } catch (e) {
+      log.warn("embedding cache {path} unusable ({reason}); running without it", {
+        path: config.embeddingCachePath,
+        reason: (e as Error).message,
+      });
+    }
+  }
   const llm = new CgpLlm(provider, {
     cache,
     qualityModel: config.qualityModel,

@@ -97,6 +97,11 @@ export interface FakeOpenAIServer extends AsyncDisposable {
   /** Clears the scripts, the request log and the counters. */
   reset(): void;
   stats(): FakeServerStats;
+  /**
+   * Environment variables that make `createProviderFromEnv` / `createCgpLlmFromEnv` use this
+   * server (the `local` preset, the backend's model names, embedding cache off unless given).
+   */
+  env(extra?: Record<string, string>): Record<string, string>;
   /** Stops the server (the backend is not closed unless the server created it). */
   close(): Promise<void>;
 }
@@ -405,6 +410,18 @@ export async function startFakeOpenAIServer(
     pendingScripts: () => scripts.length,
     reset,
     stats: () => ({ ...counters }),
+    env: (extra = {}) => ({
+      LLM_TYPE: "local",
+      LLM_BASE_URL: `http://127.0.0.1:${port}/v1`,
+      LLM_API_KEY: opts.apiKey ?? "fake-key",
+      LLM_MODEL: backend.chatModel,
+      LLM_EMBEDDINGS_MODEL: backend.embeddingModel,
+      ...(backend.embeddingDimensions !== undefined
+        ? { LLM_EMBEDDING_DIMENSIONS: String(backend.embeddingDimensions) }
+        : {}),
+      LLM_EMBEDDING_CACHE: "off",
+      ...extra,
+    }),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -190,6 +190,13 @@ Deno.test("factory: env selects the provider; local preset talks to the fake ser
     await llm.getVectorEmbeddingsSet(tags);
     assert.equal(server.stats().embeddings, 1);
     await llm.close();
+    // server.env() gives the same wiring in one call.
+    const viaEnv = createCgpLlmFromEnv(server.env({ LLM_MAX_RETRIES: "0" }));
+    assert.equal(viaEnv.config.embeddingCachePath, null);
+    assert.equal(viaEnv.config.maxRetries, 0);
+    const viaTags = await viaEnv.llm.conversationToMetadata([[0, "Greek islands"]]);
+    assert.equal(viaTags[0], "greek islands");
+    await viaEnv.llm.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
