@@ -1,0 +1,167 @@
+/**
+ * @module
+ * ResultsWriter: records for the conversation store are written to the disk spool first (the
+ * only thing the pipeline waits for), then delivered in the background with retries. While the
+ * store is down they accumulate on disk; once it is back, or after a restart, they are replayed
+ * in order. A record the store refuses as invalid (4xx) is set aside in `rejected/`, not dropped.
+ */
+import { z } from "zod";
+import { defineActor } from "../../actors/mod.ts";
+import { logger } from "../../config/logging.ts";
+import { StoreClient } from "../../store/client.ts";
+import { ResultsSpool } from "../results_spool.ts";
+import { writeFileAtomic } from "../state.ts";
+import type { RecordBody } from "../../store/client.ts";
+
+const log = logger("validator", "results");
+
+/** Spawn arguments. */
+export const ResultsWriterArgs = z.object({
+  spoolDir: z.string(),
+  store: z.object({
+    url: z.string().optional(),
+    apiKey: z.string().nullable().optional(),
+    apiKeyFile: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+  /** Delay between delivery rounds while records are pending (ms). */
+  intervalMs: z.number().int().positive().default(1000),
+  /** Longest wait between rounds while the store is failing (ms). */
+  maxBackoffMs: z.number().int().positive().default(30_000),
+});
+
+/** Which incarnation of each writer owns the delivery loop (a restarted one takes over). */
+const owners = new Map<string, number>();
+
+interface WriterState {
+  args: z.infer<typeof ResultsWriterArgs>;
+  spool: ResultsSpool;
+  client: StoreClient;
+  delivered: number;
+  rejected: number;
+  failures: number;
+  storeUp: boolean;
+  lastError: string | null;
+  wake: () => void;
+}
+
+async function deliverRound(s: WriterState): Promise<boolean> {
+  const batch = await s.spool.pending(64);
+  for (const { file, record } of batch) {
+    const r = await s.client.record(record.guid, record.body as RecordBody, {
+      idempotencyKey: record.id,
+    });
+    if (r.ok) {
+      await s.spool.ack(file);
+      s.delivered++;
+      continue;
+    }
+    if (
+      r.kind === "invalid" ||
+      (r.status !== undefined && r.status >= 400 && r.status < 500 && r.status !== 408 &&
+        r.status !== 429)
+    ) {
+      const dir = `${s.args.spoolDir}/rejected`;
+      await Deno.mkdir(dir, { recursive: true });
+      await writeFileAtomic(`${dir}/${file}`, JSON.stringify({ record, reason: r.reason }));
+      await s.spool.ack(file);
+      s.rejected++;
+      log.warn("store refused record {id}: {reason} (kept in rejected/)", {
+        id: record.id,
+        reason: r.reason,
+      });
+      continue;
+    }
+    await s.spool.nack(file, record);
+    s.failures++;
+    s.lastError = r.reason;
+    if (s.storeUp) log.warn("store unreachable, spooling records: {reason}", { reason: r.reason });
+    s.storeUp = false;
+    return false;
+  }
+  if (!s.storeUp && batch.length) log.info("store reachable again; spooled records delivered");
+  s.storeUp = true;
+  return true;
+}
+
+async function deliveryLoop(name: string, incarnation: number, s: WriterState) {
+  let delay = s.args.intervalMs;
+  while (owners.get(name) === incarnation) {
+    let ok = true;
+    try {
+      ok = await deliverRound(s);
+    } catch (e) {
+      ok = false;
+      s.lastError = (e as Error).message;
+    }
+    delay = ok ? s.args.intervalMs : Math.min(s.args.maxBackoffMs, delay * 2);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, delay);
+      s.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}
+
+/** The ResultsWriter actor definition. */
+export const resultsWriter = defineActor({
+  module: import.meta.url,
+  args: ResultsWriterArgs,
+  messages: {
+    /** Spools one record (resolves once it is on disk). */
+    record: z.object({ id: z.string(), guid: z.string(), body: z.record(z.string(), z.unknown()) }),
+    /** Tries to deliver everything pending now; answers what is left. */
+    flush: z.object({}),
+    stats: z.object({}),
+  },
+  async init(ctx, args): Promise<WriterState> {
+    const spool = await new ResultsSpool(args.spoolDir).open();
+    const client = await StoreClient.create({
+      readUrl: args.store.url,
+      apiKey: args.store.apiKey,
+      apiKeyFile: args.store.apiKeyFile,
+      timeoutMs: args.store.timeoutMs,
+      retries: 0,
+    });
+    const s: WriterState = {
+      args,
+      spool,
+      client,
+      delivered: 0,
+      rejected: 0,
+      failures: 0,
+      storeUp: true,
+      lastError: null,
+      wake: () => {},
+    };
+    owners.set(ctx.name, ctx.incarnation);
+    deliveryLoop(ctx.name, ctx.incarnation, s);
+    return s;
+  },
+  handle: {
+    async record(s, msg) {
+      await s.spool.add(msg);
+      s.wake();
+    },
+    async flush(s) {
+      await deliverRound(s).catch(() => false);
+      return { pending: await s.spool.size(), storeUp: s.storeUp };
+    },
+    async stats(s) {
+      return {
+        pending: await s.spool.size(),
+        delivered: s.delivered,
+        rejected: s.rejected,
+        failures: s.failures,
+        storeUp: s.storeUp,
+        lastError: s.lastError,
+      };
+    },
+  },
+  persist(s, ctx) {
+    if (owners.get(ctx.name) === ctx.incarnation) owners.delete(ctx.name);
+    s.wake();
+  },
+});

@@ -1,0 +1,68 @@
+/**
+ * @module
+ * Scorer: validates miners' tags, embeds them with the validator's own model (batched, cached)
+ * and scores them against the bundle's ground truth. It also embeds ground-truth tags for the
+ * ConversationFetcher, so the embedding model lives in one isolate only.
+ */
+import { z } from "zod";
+import { defineActor } from "../../actors/mod.ts";
+import { scoreTask } from "../score_task.ts";
+import { validatorLlmFromEnv } from "../validator_llm.ts";
+import type { PreparedTaskBundle } from "../bundle_setup.ts";
+
+/** The parts of a prepared bundle scoring needs. */
+export const ScoringPlanSchema = z.object({
+  groundTruth: z.object({
+    tags: z.array(z.string()),
+    vectors: z.array(z.tuple([z.string(), z.array(z.number())])),
+  }),
+  mechanism: z.enum(["penalty", "no_penalty"]),
+  minTags: z.number().int().nonnegative(),
+  tagValidation: z.enum(["llm", "clean_only"]),
+});
+
+/** One miner's answer (as MinerClient reports it). */
+export const MinerAnswerSchema = z.object({
+  uid: z.number().int(),
+  hotkey: z.string(),
+  status: z.number().int(),
+  tags: z.array(z.string()).nullable(),
+});
+
+/** The Scorer actor definition. */
+export const scorer = defineActor({
+  module: import.meta.url,
+  messages: {
+    score: z.object({ plan: ScoringPlanSchema, answers: z.array(MinerAnswerSchema) }),
+    embed: z.object({ tags: z.array(z.string()) }),
+  },
+  init: () => ({ llm: validatorLlmFromEnv(), scored: 0 }),
+  handle: {
+    /**
+     * Scores one task. An LLM or embedding failure is the validator's problem, not the miners':
+     * it is answered as `{ok: false}` (the task is then not counted) instead of zero scores.
+     */
+    async score(state, msg) {
+      state.scored++;
+      try {
+        return {
+          ok: true as const,
+          ...(await scoreTask(msg.plan as unknown as PreparedTaskBundle, msg.answers, state.llm)),
+        };
+      } catch (e) {
+        return { ok: false as const, error: (e as Error).message };
+      }
+    },
+    async embed(state, msg) {
+      try {
+        const m = await state.llm.embed(msg.tags);
+        return {
+          ok: true as const,
+          vectors: [...m].map(([t, v]) => [t, Array.from(v)] as [string, number[]]),
+        };
+      } catch (e) {
+        return { ok: false as const, error: (e as Error).message };
+      }
+    },
+  },
+});
