@@ -24,12 +24,16 @@ import {
 } from "./define_actor.ts";
 import { parseMessage, parseWith } from "./message_schema.ts";
 import { type FromIsolate, type ToIsolate, WATCH } from "./protocol.ts";
+import { Deque } from "./deque.ts";
+import { Timeouts } from "./timeouts.ts";
 
 interface Delivery {
   s: number;
   y: string;
   m: unknown;
   k: 0 | 1;
+  r?: number;
+  q?: number;
 }
 
 interface Hosted {
@@ -55,7 +59,12 @@ let sliceMs = 10;
 let turnStart = performance.now();
 
 const actors = new Map<number, Hosted>();
-const ready: Hosted[] = [];
+const ready = new Deque<Hosted>();
+let isolateId = 0;
+/** Channels to other isolates, for answering their asks directly. */
+const peers = new Map<number, MessagePort>();
+const peerOut = new Map<number, { id: number; v: unknown }[]>();
+const timeouts = new Timeouts();
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 // ---- outbound batching: everything posted in one synchronous run leaves in one postMessage.
@@ -215,11 +224,43 @@ function complete(h: Hosted, inc: number, d: Delivery, value: unknown, ms: numbe
         return;
       }
     }
-    post({ t: "done", a: h.id, i: inc, s: d.s, ms, v });
+    if (d.r !== undefined) {
+      replyDirect(d.r, d.q!, v);
+      post({ t: "done", a: h.id, i: inc, s: d.s, ms });
+    } else {
+      post({ t: "done", a: h.id, i: inc, s: d.s, ms, v });
+    }
   } else {
     post({ t: "done", a: h.id, i: inc, s: d.s, ms });
   }
   afterMessage(h, inc);
+}
+
+/** Answers an ask from an actor on isolate `iso` without going through the main thread. */
+function replyDirect(iso: number, id: number, v: unknown): void {
+  if (iso === isolateId) {
+    queueMicrotask(() => settleSend(id, v));
+    return;
+  }
+  let out = peerOut.get(iso);
+  if (!out) {
+    out = [];
+    peerOut.set(iso, out);
+    queueMicrotask(() => {
+      peerOut.delete(iso);
+      peers.get(iso)?.postMessage(out!);
+    });
+  }
+  out.push({ id, v });
+}
+
+function settleSend(id: number, v: unknown, e?: unknown): void {
+  const p = pendingSends.get(id);
+  if (!p) return;
+  pendingSends.delete(id);
+  timeouts.delete(id);
+  if (e !== undefined) p.reject(e);
+  else p.resolve(v);
 }
 
 function afterMessage(h: Hosted, inc: number): void {
@@ -258,31 +299,24 @@ function send(
 ) {
   const id = nextSend++;
   const p = new Promise<unknown>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (ask) {
-      const ms = timeoutMs ?? 30_000;
-      timer = setTimeout(() => {
-        pendingSends.delete(id);
-        reject(
-          new ActorError(
-            "ask_timeout",
-            `ask "${y}" to ${JSON.stringify(to)} timed out after ${ms} ms`,
-            { actor: to },
-          ),
-        );
-      }, ms);
-    }
-    pendingSends.set(id, {
-      resolve: (v) => {
-        if (timer !== undefined) clearTimeout(timer);
-        resolve(v);
-      },
-      reject: (e) => {
-        if (timer !== undefined) clearTimeout(timer);
-        reject(e);
-      },
-    });
+    pendingSends.set(id, { resolve, reject });
   });
+  if (ask) {
+    const ms = timeoutMs ?? 30_000;
+    timeouts.add(id, ms, () => {
+      const pending = pendingSends.get(id);
+      pendingSends.delete(id);
+      pending?.reject(
+        new ActorError(
+          "ask_timeout",
+          `ask "${y}" to ${JSON.stringify(to)} timed out after ${ms} ms`,
+          {
+            actor: to,
+          },
+        ),
+      );
+    });
+  }
   p.catch(() => {}); // an ignored failure must not kill the isolate; awaiting callers still see it
   post({ t: "send", id, f: from, to, y, m, k: ask ? 1 : 0, o });
   return p;
@@ -397,12 +431,16 @@ function onMessage(m: ToIsolate): void {
       if (h.inReady) schedule();
       return;
     }
-    case "res": {
-      const p = pendingSends.get(m.id);
-      if (!p) return;
-      pendingSends.delete(m.id);
-      if (m.e) p.reject(rebuild(m.e));
-      else p.resolve(m.v);
+    case "res":
+      settleSend(m.id, m.v, m.e ? rebuild(m.e) : undefined);
+      return;
+    case "link": {
+      peers.get(m.peer)?.close();
+      peers.set(m.peer, m.port);
+      m.port.onmessage = (e: MessageEvent<{ id: number; v: unknown }[]>) => {
+        turnStart = performance.now();
+        for (const r of e.data) settleSend(r.id, r.v);
+      };
       return;
     }
     case "start":
@@ -435,6 +473,7 @@ function onMessage(m: ToIsolate): void {
       return;
     }
     case "init":
+      isolateId = m.id;
       watch = new Int32Array(m.sab);
       timeBase = m.base;
       sliceMs = m.sliceMs;

@@ -85,6 +85,13 @@ export class Isolate {
     this.#worker.postMessage(batch.length === 1 ? batch[0] : batch);
   }
 
+  /** Posts at once (after anything queued), transferring `transfer` (e.g. a MessagePort). */
+  postTransfer(m: ToIsolate, transfer: Transferable[]): void {
+    if (this.#dead) return;
+    this.#flush();
+    this.#worker.postMessage(m, transfer);
+  }
+
   /** Replaces the worker by a fresh one (its actors must be started again by the owner). */
   restart(): void {
     this.#worker.terminate();

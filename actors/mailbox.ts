@@ -4,6 +4,7 @@
  * ("in flight"). Both count against the capacity. When full, a sender either waits in FIFO
  * order for room or is refused; nothing is dropped. Pure data structure, no I/O.
  */
+import { Deque } from "./deque.ts";
 import { ActorError } from "./errors.ts";
 
 /** What a sender does when the mailbox is full. */
@@ -28,9 +29,9 @@ interface Waiter<T> {
  * ```
  */
 export class Mailbox<T extends { seq: number }> {
-  #queue: T[] = [];
+  #queue = new Deque<T>();
   #inFlight = new Map<number, T>();
-  #waiters: Waiter<T>[] = [];
+  #waiters = new Deque<Waiter<T>>();
 
   /** `owner` is the actor name (for errors); `capacity` ≥ 1. */
   constructor(readonly owner: string, readonly capacity: number) {
@@ -119,15 +120,14 @@ export class Mailbox<T extends { seq: number }> {
 
   /** Puts messages back at the head, in the given order (retries go before newer messages). */
   requeueFront(items: T[]): void {
-    if (items.length) this.#queue.unshift(...items);
+    for (let i = items.length - 1; i >= 0; i--) this.#queue.unshift(items[i]);
     this.#admit();
   }
 
   /** Removes and returns every queued message and every waiting sender's item (waiters resolve). */
   drainQueued(): T[] {
-    const items = this.#queue;
-    this.#queue = [];
-    for (const w of this.#waiters.splice(0)) {
+    const items = this.#queue.drain();
+    for (const w of this.#waiters.drain()) {
       items.push(w.item);
       w.resolve();
     }
@@ -136,7 +136,7 @@ export class Mailbox<T extends { seq: number }> {
 
   /** Refuses every waiting sender with `err` (the actor went away). */
   rejectWaiters(err: unknown): void {
-    for (const w of this.#waiters.splice(0)) w.reject(err);
+    for (const w of this.#waiters.drain()) w.reject(err);
   }
 
   #admit(): void {

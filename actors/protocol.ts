@@ -34,7 +34,19 @@ export type ToIsolate =
     /** Start count (1 on first start): what the actor sees as `ctx.incarnation`. */
     c: number;
   }
-  | { t: "d"; a: number; i: number; s: number; y: string; m: unknown; k: 0 | 1 }
+  | {
+    t: "d";
+    a: number;
+    i: number;
+    s: number;
+    y: string;
+    m: unknown;
+    k: 0 | 1;
+    /** Ask from an actor on isolate `r` (send id `q`): reply to it directly on success. */
+    r?: number;
+    q?: number;
+  }
+  | { t: "link"; peer: number; port: MessagePort }
   | { t: "stop"; a: number; i: number; p: 0 | 1 }
   | { t: "persist"; a: number; i: number }
   | { t: "res"; id: number; v?: unknown; e?: WireError };

@@ -31,6 +31,7 @@ import { type ActorStats, type ActorStatus, ProcessingTime, type SystemStats } f
 import { type Isolate, IsolatePool, type Placement } from "./isolate_pool.ts";
 import type { FromIsolate } from "./protocol.ts";
 import { installSignalHandlers } from "./shutdown.ts";
+import { Timeouts } from "./timeouts.ts";
 
 /** Mailbox settings of an actor. */
 export interface MailboxOptions {
@@ -133,6 +134,8 @@ export interface Group {
 interface AskTarget {
   resolve(v: unknown): void;
   reject(e: unknown): void;
+  /** Asker is an actor on isolate `iso` (send id `id`): a successful reply goes there directly. */
+  direct?: { iso: number; id: number };
 }
 
 interface Envelope {
@@ -195,6 +198,7 @@ interface ActorRecord {
 type Node = GroupNode | ActorRecord;
 
 const DEFAULT_ASK_TIMEOUT = 30_000;
+const RESOLVED = Promise.resolve();
 
 /**
  * The actor system (one per process, on the main thread).
@@ -220,6 +224,8 @@ export class ActorSystem implements Transport {
   #state: "running" | "draining" | "stopped" = "running";
   #delivering = true;
   #watchdogTimer?: ReturnType<typeof setInterval>;
+  #timeouts = new Timeouts();
+  #links = new Set<string>();
   #uninstallSignals?: () => void;
   #shutdownPromise?: Promise<ShutdownReport>;
   #opts:
@@ -310,18 +316,11 @@ export class ActorSystem implements Transport {
     const rec = this.#lookup(name);
     if (rec.status === "stopping" || rec.status === "stopped") return;
     const wasRunning = rec.status === "running";
-    rec.status = "stopping";
+    if (rec.timer !== undefined) clearTimeout(rec.timer);
+    rec.timer = undefined;
+    rec.status = "stopping"; // refuses new messages; accepted ones are still delivered
     const until = Date.now() + (opts.deadlineMs ?? this.#opts.shutdownDeadlineMs);
-    if (wasRunning) {
-      rec.status = "running";
-      this.#pump(rec);
-      rec.status = "stopping";
-    }
-    // Drain what was accepted: keep delivering while draining.
-    while (rec.mailbox.depth > 0 && Date.now() < until && rec.status === "stopping") {
-      rec.status = "running";
-      this.#pump(rec);
-      rec.status = "stopping";
+    while (wasRunning && rec.mailbox.depth > 0 && Date.now() < until && rec.status === "stopping") {
       await sleep(5);
     }
     if (rec.status !== "stopping") return;
@@ -517,7 +516,13 @@ export class ActorSystem implements Transport {
       this.#byName.set(o.name, rec);
       this.#byId.set(id, rec);
       parent.children.push(rec);
-      this.#start(rec);
+      if (rec.exportName) this.#start(rec);
+      else {
+        exportNameOf(o.actor).then((x) => {
+          rec.exportName = x;
+          if (rec.status === "starting" && this.#state !== "stopped") this.#start(rec);
+        });
+      }
       return rec.firstStart.promise.then(() => new ActorRef<D>(o.name, this));
     } catch (err) {
       return Promise.reject(err);
@@ -563,9 +568,10 @@ export class ActorSystem implements Transport {
     from: string | undefined,
   ): Promise<unknown> {
     const timeoutMs = opts.timeoutMs ?? this.#opts.askTimeoutMs;
+    const seq = this.#seq++;
     return new Promise((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      this.#timeouts.add(seq, timeoutMs, () => {
         settled = true;
         reject(
           new ActorError(
@@ -573,31 +579,25 @@ export class ActorSystem implements Transport {
             `ask ${JSON.stringify(type)} to ${
               JSON.stringify(rec.name)
             } timed out after ${timeoutMs} ms`,
-            {
-              actor: rec.name,
-            },
+            { actor: rec.name },
           ),
         );
-      }, timeoutMs);
+      });
       const target: AskTarget = {
-        resolve(v) {
+        resolve: (v) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          this.#timeouts.delete(seq);
           resolve(v);
         },
-        reject(e) {
+        reject: (e) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          this.#timeouts.delete(seq);
           reject(e);
         },
       };
-      this.#enqueue(
-        rec,
-        { seq: this.#seq++, type, msg, attempts: 0, from, ask: target },
-        opts.onFull,
-      )
+      this.#enqueue(rec, { seq, type, msg, attempts: 0, from, ask: target }, opts.onFull)
         .catch((e) => target.reject(e));
     });
   }
@@ -615,7 +615,7 @@ export class ActorSystem implements Transport {
     }
     if (rec.mailbox.offer(env)) {
       this.#pump(rec);
-      return Promise.resolve();
+      return RESOLVED;
     }
     const mode = onFull ?? rec.overflow;
     if (mode === "fail") rec.rejectedFull++;
@@ -623,19 +623,59 @@ export class ActorSystem implements Transport {
   }
 
   #pump(rec: ActorRecord): void {
-    if (rec.status !== "running" || !this.#delivering) return;
+    if ((rec.status !== "running" && rec.status !== "stopping") || !this.#delivering) return;
     while (rec.mailbox.inFlight < rec.prefetch) {
       const env = rec.mailbox.take();
       if (!env) return;
-      rec.isolate.post({
-        t: "d",
-        a: rec.id,
-        i: rec.inc,
-        s: env.seq,
-        y: env.type,
-        m: env.msg,
-        k: env.ask ? 1 : 0,
-      });
+      const direct = env.ask?.direct;
+      if (direct && direct.iso !== rec.isolate.id) this.#link(rec.isolate, direct.iso);
+      rec.isolate.post(
+        direct
+          ? {
+            t: "d",
+            a: rec.id,
+            i: rec.inc,
+            s: env.seq,
+            y: env.type,
+            m: env.msg,
+            k: 1,
+            r: direct.iso,
+            q: direct.id,
+          }
+          : {
+            t: "d",
+            a: rec.id,
+            i: rec.inc,
+            s: env.seq,
+            y: env.type,
+            m: env.msg,
+            k: env.ask ? 1 : 0,
+          },
+      );
+    }
+  }
+
+  /**
+   * Makes sure isolates `a` and `b` share a MessageChannel, so `a` can answer asks from `b`
+   * directly (one hop instead of two through this thread). Sent before the delivery that needs it,
+   * so message order guarantees the port is there.
+   */
+  #link(a: Isolate, bId: number): void {
+    const key = a.id < bId ? `${a.id}:${bId}` : `${bId}:${a.id}`;
+    if (this.#links.has(key)) return;
+    const b = this.#pool.all().find((i) => i.id === bId && i.alive);
+    if (!b) return;
+    this.#links.add(key);
+    const ch = new MessageChannel();
+    a.postTransfer({ t: "link", peer: b.id, port: ch.port1 }, [ch.port1]);
+    b.postTransfer({ t: "link", peer: a.id, port: ch.port2 }, [ch.port2]);
+  }
+
+  /** Forgets the channels of an isolate whose worker was replaced. */
+  #unlink(iso: Isolate): void {
+    for (const key of [...this.#links]) {
+      const [x, y] = key.split(":").map(Number);
+      if (x === iso.id || y === iso.id) this.#links.delete(key);
     }
   }
 
@@ -652,9 +692,12 @@ export class ActorSystem implements Transport {
       const rec = this.#lookup(m.to);
       parseMessage(rec.def.messages, m.to, m.y, m.m, "sender");
       if (m.k === 1) {
+        // Success replies go straight from the target's isolate to the asker's (see #link);
+        // failures (crash, poison, dead letter, invalid reply) come back through here.
         const target: AskTarget = {
-          resolve: (v) => answer(v),
+          resolve: () => {},
           reject: (e) => answer(undefined, e),
+          direct: { iso: iso.id, id: m.id },
         };
         this.#enqueue(rec, {
           seq: this.#seq++,
@@ -691,7 +734,7 @@ export class ActorSystem implements Transport {
         } else {
           rec.handled++;
           if (m.e) env.ask?.reject(fromWireError(m.e));
-          else env.ask?.resolve(m.v);
+          else if (env.ask && !env.ask.direct) env.ask.resolve(m.v);
         }
         this.#pump(rec);
         return;
@@ -728,6 +771,7 @@ export class ActorSystem implements Transport {
       actors: recs.map((r) => r.name),
     });
     iso.restart();
+    this.#unlink(iso);
     const error = new ActorError("isolate_crashed", `isolate ${iso.id} crashed: ${message}`);
     for (const rec of recs) {
       this.#failed(rec, error);
@@ -1005,6 +1049,7 @@ export class ActorSystem implements Transport {
     const others = [...iso.actors].filter((id) => id !== rec.id).map((id) => this.#byId.get(id)!)
       .filter(Boolean);
     iso.restart();
+    this.#unlink(iso);
     if (dedicate) {
       iso.actors.delete(rec.id);
       rec.isolate = this.#pool.place("dedicated");
@@ -1100,9 +1145,29 @@ export class ActorSystem implements Transport {
     if (this.#watchdogTimer !== undefined) clearInterval(this.#watchdogTimer);
     this.#watchdogTimer = undefined;
     this.#pool.terminateAll();
+    this.#links.clear();
+    this.#timeouts.clear();
     this.#uninstallSignals?.();
     return { drained, deadLettered, persisted, persistFailed };
   }
+}
+
+const exportNames = new WeakMap<AnyActorDefinition, Promise<string>>();
+
+/**
+ * The name under which `def` is exported from its module (found by importing the module here,
+ * which returns the instance the caller already has); "" lets the worker pick the only one.
+ */
+function exportNameOf(def: AnyActorDefinition): Promise<string> {
+  let p = exportNames.get(def);
+  if (!p) {
+    p = (import(def.module) as Promise<Record<string, unknown>>).then(
+      (mod) => Object.entries(mod).find(([, v]) => v === def)?.[0] ?? "",
+      () => "",
+    );
+    exportNames.set(def, p);
+  }
+  return p;
 }
 
 const TIMEOUT = Symbol("timeout");
