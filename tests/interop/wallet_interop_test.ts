@@ -13,6 +13,7 @@ import {
   passwordEnvVarName,
   serializeKeyfileJson,
   verifySignature,
+  WalletError,
 } from "../../wallet/mod.ts";
 import { V5 } from "../wallet/vectors.ts";
 
@@ -188,6 +189,27 @@ for (const venv of ["bt9", "btnew"]) {
     const read = resultOf(await run(python, [`${PY}/wallet_keyfile.py`, only, MESSAGE]));
     assert.equal(read.ss58, V5.ss58, read.error);
     assert.ok(await verifySignature(MESSAGE, hexToU8a(read.signature), V5.ss58));
+    await Deno.remove(path, { recursive: true });
+  });
+
+  Deno.test(`wallet interop (${venv}): btwallet's legacy (Ansible Vault) coldkey is refused, named`, async () => {
+    const path = await Deno.makeTempDir();
+    await Deno.mkdir(`${path}/old`);
+    const py = resultOf(
+      await run(python, [`${PY}/wallet_legacy.py`, `${path}/old/coldkey`], {
+        WALLET_TEST_MNEMONIC: V5.phrase,
+        WALLET_TEST_PASSWORD: PASSWORD,
+      }),
+    );
+    assert.equal(py.method, "Ansible Vault");
+    const wallet = openWallet({ name: "old", path, env: noEnv, prompt: false });
+    await assert.rejects(() => wallet.coldkey(PASSWORD), (e) => {
+      assert.ok(e instanceof WalletError && e.code === "legacy_format", String(e));
+      assert.match(e.message, /Ansible Vault.*re-encrypt it with btcli/);
+      assert.ok(e.message.includes(wallet.paths.coldkey));
+      assert.ok(!e.message.includes(PASSWORD) && !e.message.includes("leopard"));
+      return true;
+    });
     await Deno.remove(path, { recursive: true });
   });
 }
