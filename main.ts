@@ -15,7 +15,7 @@ export interface Command {
 
 /** The command table; each entry imports its module only when that command runs. */
 const commands: Record<string, () => Promise<Command>> = {
-  // e.g. miner: async () => (await import("./miner/command.ts")).minerCommand,
+  miner: async () => (await import("./miner/command.ts")).minerCommand,
   "local-chain": async () => (await import("./chain/local/command.ts")).localChainCommand,
   wallet: async () => (await import("./wallet/command.ts")).walletCommand,
   api: async () => (await import("./store/command.ts")).apiCommand,

@@ -43,6 +43,8 @@ export interface StartMinerOptions {
   resyncMs?: number;
   llmConcurrency?: number;
   useTaskPrompt?: boolean;
+  /** Cached answers for repeated windows (default 4096). */
+  cacheEntries?: number;
   /** Skip `serve_axon` (the axon is announced some other way). */
   skipServe?: boolean;
 }
@@ -89,6 +91,7 @@ export async function startMiner(opts: StartMinerOptions): Promise<RunningMiner>
     blacklist,
     llmConcurrency: opts.llmConcurrency,
     useTaskPrompt: opts.useTaskPrompt,
+    cacheEntries: opts.cacheEntries,
   });
   const served = miner.axon.serve({ hostname: opts.bind.hostname, port: opts.bind.port });
   try {
