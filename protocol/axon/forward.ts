@@ -39,7 +39,15 @@ export function forward(): Handler<AxonEnv> {
     const synapse = c.get("body");
     let out: unknown;
     try {
-      out = await handler.forward(synapse, { hotkey: c.get("hotkey"), signal: c.req.raw.signal });
+      const raw = c.req.raw;
+      const ctx = {
+        hotkey: c.get("hotkey"),
+        // read lazily: touching request.signal in Deno.serve has a cost (and a warning)
+        get signal() {
+          return raw.signal;
+        },
+      };
+      out = await handler.forward(synapse, ctx);
     } catch (e) {
       if (e instanceof AxonError) throw e;
       throw internalError(`forward of ${def.name}`, e);

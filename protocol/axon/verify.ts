@@ -14,6 +14,18 @@ import type { AxonCore, AxonEnv } from "./types.ts";
 
 const enc = new TextEncoder();
 
+// Decoding an ss58 address costs a blake2b checksum; hotkeys repeat, so keep the last few.
+const publicKeys = new Map<string, Uint8Array>();
+function publicKeyOf(hotkey: string): Uint8Array {
+  let pk = publicKeys.get(hotkey);
+  if (!pk) {
+    pk = ss58Decode(hotkey);
+    if (publicKeys.size >= 4096) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(hotkey, pk);
+  }
+  return pk;
+}
+
 const notVerified = (detail: string) => new AxonError(401, `Not Verified with error: ${detail}`);
 
 /**
@@ -32,7 +44,7 @@ export function verify(core: AxonCore): MiddlewareHandler<AxonEnv> {
     if (!hotkey) throw notVerified("No SS58 formatted address or public key provided.");
     let publicKey: Uint8Array;
     try {
-      publicKey = ss58Decode(hotkey);
+      publicKey = publicKeyOf(hotkey);
     } catch (e) {
       throw notVerified((e as Error).message);
     }

@@ -2,10 +2,10 @@
  * @module
  * Web Worker body of {@link ./verifier.ts createVerifyPool}: verifies sr25519 signatures.
  */
-import { cryptoReady, verifySignatureSync } from "../../wallet/keypair.ts";
+import { sr25519WasmReady, sr25519WasmVerify } from "../sr25519_wasm.ts";
 import type { VerifyJob } from "./verifier.ts";
 
-const ready = cryptoReady();
+const ready = sr25519WasmReady();
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<VerifyJob>) => void) | null;
   postMessage(m: unknown): void;
@@ -14,7 +14,7 @@ scope.onmessage = async (e) => {
   await ready;
   let ok = false;
   try {
-    ok = verifySignatureSync(e.data.message, e.data.signature, e.data.publicKey);
+    ok = sr25519WasmVerify(e.data.message, e.data.signature, e.data.publicKey);
   } catch {
     ok = false;
   }

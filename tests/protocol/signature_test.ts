@@ -57,3 +57,34 @@ Deno.test("our signatures: 0x + 128 lowercase hex, verify, <Bytes> form accepted
     "5.d.a.None.None",
   );
 });
+
+Deno.test("wasm sr25519: vector 6 verifies; WasmSigner derives the Keypair key and interoperates", async () => {
+  const { sr25519WasmReady, sr25519WasmVerify, WasmSigner } = await import(
+    "../../protocol/sr25519_wasm.ts"
+  );
+  await sr25519WasmReady();
+  const kp = await Keypair.fromMnemonic(MNEMONIC);
+  const enc = new TextEncoder();
+  const message = enc.encode(
+    "1767225600000000000.5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX." +
+      "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY.5ecbd69c-1cec-11ee-b0dc-e29ce36fec1a." +
+      EMPTY_BODY_HASH,
+  );
+  const sig = decodeSignatureHex(
+    "0x90277078e5953bf81c41ebb3d99d55929ef6937b6f2c3f3fe5c204483013b14fb61d3c2215afad" +
+      "659c6d6578861eb21525c055c4efc9633b56d48b7c3cc9f189",
+  );
+  assert.equal(sr25519WasmVerify(message, sig, kp.publicKey), true);
+  assert.equal(sr25519WasmVerify(enc.encode("other"), sig, kp.publicKey), false);
+  const ws = await WasmSigner.fromSeed(kp.miniSecret!);
+  assert.equal(ws.ss58Address, kp.ss58Address);
+  const wsig = ws.sign("1.a.b.c.d");
+  assert.equal(verifyHexSignature("1.a.b.c.d", signToHex(ws, "1.a.b.c.d"), kp.ss58Address), true);
+  assert.equal(sr25519WasmVerify(enc.encode("1.a.b.c.d"), wsig, kp.publicKey), true);
+  const wrapped = kp.sign("<Bytes>1.a.b.c.d</Bytes>");
+  assert.equal(sr25519WasmVerify(enc.encode("1.a.b.c.d"), wrapped, kp.publicKey), true);
+  assert.equal(
+    sr25519WasmVerify(enc.encode("1.a.b.c.d"), kp.sign("1.a.b.c.d"), kp.publicKey),
+    true,
+  );
+});
