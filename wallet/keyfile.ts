@@ -9,8 +9,8 @@ import {
   type KeyfileKey,
   keyFromKeyfileJson,
   parseKeyfileJson,
+  serializeKeyfileJson,
 } from "./keyfile_json.ts";
-import { serializeKeyfileJson } from "./keyfile_json.ts";
 import {
   decryptKeyfileData,
   encryptKeyfileData,
