@@ -2,7 +2,7 @@
  * @module
  * The PostgreSQL backend (the `postgres` npm client), for operators who outgrow one SQLite file.
  * Same schema and behaviour as the SQLite backend. Reserve is one statement: it picks a free
- * item with `FOR UPDATE OF i SKIP LOCKED` (concurrent reservers skip rows another is taking) and
+ * item (the first at or after a random pivot id) with `FOR UPDATE OF i SKIP LOCKED` (concurrent reservers skip rows another is taking) and
  * upserts the lease only `WHERE` the old one expired, so two validators never hold one item.
  */
 import postgres from "postgres";
@@ -149,16 +149,31 @@ export class PostgresRepository implements StoreRepository {
       params.push(types);
       filter += ` AND i.type = ANY($${params.length}::text[])`;
     }
+    // A random pivot, then the first free item at or after it along the primary key (an index
+    // scan, not a sort of the table); when nothing is free after it, from the start.
+    params.push(0);
+    const pivotParam = params.length;
     const query = `INSERT INTO leases (item_id, holder, expires_at, reserved_at, reserve_count)
       SELECT i.id, $1, $2, $3, 1 FROM items i LEFT JOIN leases l ON l.item_id = i.id
-      WHERE ${filter} ORDER BY random() LIMIT 1 FOR UPDATE OF i SKIP LOCKED
+      WHERE i.id >= $${pivotParam} AND ${filter} ORDER BY i.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED
       ON CONFLICT (item_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
         reserved_at = excluded.reserved_at, reserve_count = leases.reserve_count + 1
       WHERE ${conflictWhere}
       RETURNING item_id, holder, expires_at, reserve_count`;
     // A lease committed between our snapshot and our upsert makes the upsert a no-op; try again.
+    let maxId = 0;
+    if (q.guid === undefined) {
+      const [m] = await this.#sql`SELECT coalesce(max(id), 0) AS m FROM items`;
+      maxId = Number(m.m);
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
-      const [row] = await this.#sql.unsafe(query, params);
+      const pivot = q.guid === undefined ? 1 + Math.floor(Math.random() * maxId) : 0;
+      params[pivotParam - 1] = pivot;
+      let [row] = await this.#sql.unsafe(query, params);
+      if (!row && pivot > 0) {
+        params[pivotParam - 1] = 0;
+        [row] = await this.#sql.unsafe(query, params);
+      }
       if (row) {
         const [ir] = await this.#sql`SELECT * FROM items WHERE id = ${row.item_id}`;
         const item = toItem(ir as unknown as ItemRecord);
