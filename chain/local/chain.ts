@@ -385,7 +385,7 @@ export class ChainEngine {
     for (const e of included) e.watch?.({ inBlock: block.hash });
     // Finality is instant, but reported a moment later so clients see inBlock first.
     if (included.length) {
-      setTimeout(() => included.forEach((e) => e.watch?.({ finalized: block.hash })), 5);
+      setTimeout(() => included.forEach((e) => e.watch?.({ finalized: block.hash })), 50);
     }
     for (const f of this.onBlock) f(block, parent);
     return block;

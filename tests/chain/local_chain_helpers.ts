@@ -68,7 +68,8 @@ export async function submit(
   let settled = false;
   const done = new Promise<ISubmittableResult>((resolve, reject) => {
     tx.signAndSend(signer, (r: ISubmittableResult) => {
-      if (r.status.isInBlock) {
+      // @polkadot/api may skip inBlock when finalized follows quickly; both carry the events.
+      if (r.status.isInBlock || r.status.isFinalized) {
         settled = true;
         resolve(r);
       }
@@ -77,6 +78,7 @@ export async function submit(
       reject(e);
     });
   });
+  done.catch(() => {}); // observed below; avoids an unhandled rejection while polling
   while (!settled && s.chain.pendingExtrinsics() <= before) {
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -89,6 +91,6 @@ export async function submit(
     error = `${meta.section}.${meta.name}`;
   }
   // Let the delayed finalized notification arrive so no message is in flight at close.
-  await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 60));
   return { result, events, error };
 }
