@@ -39,7 +39,7 @@ export interface MailboxOptions {
   capacity?: number;
   /** Default sender behaviour when full (default "wait"); a sender may override per call. */
   overflow?: Overflow;
-  /** Messages handed to the isolate ahead of the handler (default 8; 1 = strictly one at a time). */
+  /** Messages handed to the isolate ahead of the handler (default 32; 1 = strictly one at a time). */
   prefetch?: number;
 }
 
@@ -493,7 +493,7 @@ export class ActorSystem implements Transport {
         window: new RestartWindow(sup.maxRestarts, sup.withinMs),
         mailbox: new Mailbox<Envelope>(o.name, o.mailbox?.capacity ?? 1000),
         overflow: o.mailbox?.overflow ?? "wait",
-        prefetch: Math.max(1, o.mailbox?.prefetch ?? 8),
+        prefetch: Math.max(1, o.mailbox?.prefetch ?? 32),
         handlerTimeoutMs: o.handlerTimeoutMs ?? 0,
         blockMs: o.watchdog?.blockMs ?? this.#opts.blockMs,
         onBlock: o.watchdog?.onBlock ?? (placement === "pool" ? "dedicate" : "restart_isolate"),

@@ -28,10 +28,9 @@ export class Timeouts {
     if (this.#timer === undefined) this.#timer = setInterval(() => this.#sweep(), this.tickMs);
   }
 
-  /** Cancels. */
+  /** Cancels (the sweep stops itself at its next tick once nothing is pending). */
   delete(id: number): void {
     this.#pending.delete(id);
-    if (this.#pending.size === 0) this.#stop();
   }
 
   /** Cancels everything (no callbacks). */

@@ -77,6 +77,7 @@ async function rssChild(placement: "pool" | "dedicated") {
   };
 }
 
+const loadAtStart = Deno.loadavg()[0];
 const m = await messaging();
 const pool = await rssChild("pool");
 const dedicated = await rssChild("dedicated");
@@ -105,6 +106,9 @@ const figures = {
   rss_256_actors_dedicated_workers: dedicated.workers,
   rss_256_actors_dedicated_spawn_ms: Math.round(dedicated.spawn_ms),
   rss_process_baseline_mb: r1(pool.baseline_rss_mb),
+  cores: navigator.hardwareConcurrency,
+  load_average_1m_at_start: r1(loadAtStart),
+  load_average_1m_at_end: r1(Deno.loadavg()[0]),
 };
 // The target is the worker-to-worker round trip (the slower one, through the router).
 const rtTarget = Math.max(m.main_rt.median, m.worker_rt.median);
