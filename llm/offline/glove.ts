@@ -174,7 +174,7 @@ class Embedder implements GloveEmbedder {
   }
 }
 
-/** Converts the package JSON into `dest` in a worker (the parse needs ~1 GB transiently). */
+/** Converts the package JSON into `dest` in a worker (streamed; a few seconds, ~200 MB). */
 export async function convertGlove(source: string, dest: string): Promise<void> {
   const started = performance.now();
   log.info("converting GloVe vectors {source} -> {dest} (one time, a few seconds)", {

@@ -47,26 +47,36 @@ export function quantizeRows(
   const q = new Int8Array(rows.length);
   let fidelity = 1;
   for (let r = 0; r < count; r++) {
-    const o = r * dims;
-    let max = 0;
-    for (let d = 0; d < dims; d++) max = Math.max(max, Math.abs(rows[o + d]));
-    if (max === 0) continue; // all-zero row stays zero with scale 0
-    const scale = Math.fround(max / 127);
+    const [scale, cos] = quantizeRowInto(rows.subarray(r * dims, (r + 1) * dims), q, r * dims);
     scales[r] = scale;
-    let dot = 0, na = 0, nb = 0;
-    for (let d = 0; d < dims; d++) {
-      const x = rows[o + d];
-      const v = Math.max(-127, Math.min(127, Math.round(x / scale)));
-      q[o + d] = v;
-      const y = v * scale;
-      dot += x * y;
-      na += x * x;
-      nb += y * y;
-    }
-    const cos = dot / Math.sqrt(na * nb);
     if (cos < fidelity) fidelity = cos;
   }
   return { scales, q, fidelity };
+}
+
+/**
+ * Quantises one row into `q` at `offset`; returns its scale and the cosine between the row and
+ * its quantised form (1 for an all-zero row, stored with scale 0).
+ */
+export function quantizeRowInto(row: Float32Array, q: Int8Array, offset: number): [number, number] {
+  let max = 0;
+  for (let d = 0; d < row.length; d++) max = Math.max(max, Math.abs(row[d]));
+  if (max === 0) {
+    q.fill(0, offset, offset + row.length);
+    return [0, 1];
+  }
+  const scale = Math.fround(max / 127);
+  let dot = 0, na = 0, nb = 0;
+  for (let d = 0; d < row.length; d++) {
+    const x = row[d];
+    const v = Math.max(-127, Math.min(127, Math.round(x / scale)));
+    q[offset + d] = v;
+    const y = v * scale;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return [scale, dot / Math.sqrt(na * nb)];
 }
 
 /** Serialises a table to the cache layout. */

@@ -8,6 +8,7 @@ import {
   tokenizeForEmbedding,
 } from "../../llm/offline/glove_format.ts";
 import { OfflineProvider } from "../../llm/offline/offline_provider.ts";
+import { WinkVectorsParser } from "../../llm/offline/wink_vectors_parser.ts";
 import { qualityFromStats } from "../../llm/offline/quality_stats.ts";
 import * as P from "../../llm/prompts/mod.ts";
 import { parseTagValidationReply } from "../../scoring/validate_tags.ts";
@@ -53,6 +54,50 @@ Deno.test("GloVe cache format round-trips and rejects damage", () => {
     "salad",
     "don't",
   ]);
+});
+
+Deno.test("wink vectors parser: streamed in any chunking, escapes and exponents", () => {
+  const vectors: Record<string, number[]> = {
+    "tea": [0.5, -1, 1e-5, 1.118, 0],
+    'quo"te': [-2.5e1, 3, 0, 1, 1],
+    "\\": [1, 2, 3, 3.7, 2],
+    "café": [0.25, 0.125, -0.0625, 0.3, 3],
+    "vectors": [1, 1, 1, 1.7, 4],
+  };
+  const json = JSON.stringify({
+    precision: 8,
+    dimensions: 3,
+    words: ["tea", "vectors", 'a"b', "]"],
+    vectors,
+    unkVector: [0, 0, 0, -1],
+  });
+  const bytes = new TextEncoder().encode(json);
+  const want = (() => {
+    const p = new WinkVectorsParser();
+    p.push(bytes);
+    return p.finish();
+  })();
+  assert.deepEqual(want.words, Object.keys(vectors));
+  assert.equal(want.dims, 3);
+  const rows = Float32Array.from(Object.values(vectors).flatMap((v) => v.slice(0, 3)));
+  const direct = quantizeRows(rows, 3);
+  assert.deepEqual([...want.q], [...direct.q]);
+  assert.deepEqual([...want.scales], [...direct.scales]);
+  for (const size of [1, 2, 3, 7, 64]) {
+    const p = new WinkVectorsParser();
+    for (let i = 0; i < bytes.length; i += size) p.push(bytes.subarray(i, i + size));
+    const got = p.finish();
+    assert.deepEqual(got.words, want.words, `chunk ${size}`);
+    assert.deepEqual([...got.q], [...want.q], `chunk ${size}`);
+  }
+  const cut = new WinkVectorsParser();
+  cut.push(bytes.subarray(0, bytes.length - 40));
+  assert.throws(() => cut.finish(), /incomplete/);
+  const noDims = new WinkVectorsParser();
+  assert.throws(
+    () => noDims.push(new TextEncoder().encode('{"words":[],"vectors":{"a":[1]}}')),
+    /dimensions/,
+  );
 });
 
 Deno.test("GloVe embedder: real vectors, phrases, unknown words", async () => {
