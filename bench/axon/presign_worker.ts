@@ -5,7 +5,7 @@
  */
 import { Keypair } from "../../wallet/keypair.ts";
 import { type AxonTarget, CgSynapse, Dendrite } from "../../protocol/mod.ts";
-import { WasmSigner } from "../../protocol/sr25519_wasm.ts";
+import { WasmSigner } from "../../protocol/wasm_signer.ts";
 
 /** One pre-signed request. */
 export interface Prepared {

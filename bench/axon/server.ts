@@ -31,8 +31,9 @@ const axon = createAxon({
 });
 const served = axon.serve({ port: cfg.port ?? 0, hostname: "127.0.0.1" });
 console.log(JSON.stringify({ ready: true, port: served.port }));
-Deno.addSignalListener("SIGTERM", async () => {
+const stop = async () => {
+  Deno.removeSignalListener("SIGTERM", stop);
   await served.shutdown();
   axon.close();
-  Deno.exit(0);
-});
+};
+Deno.addSignalListener("SIGTERM", stop);

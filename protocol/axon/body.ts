@@ -83,6 +83,8 @@ export function body(core: AxonCore): MiddlewareHandler<AxonEnv> {
           `Body dendrite.hotkey ${synapse.dendrite.hotkey} does not match the signed header hotkey ${hotkey}`,
         );
       }
+      // echo the signed header nonce (exact digits), whatever form the body gave it in
+      synapse.dendrite.nonce = c.get("info").headers.dendrite.nonce;
       c.set("body", synapse);
     } catch (e) {
       if (e instanceof SynapseBodyError) throw new AxonError(400, `Invalid body: ${e.message}`);

@@ -59,9 +59,8 @@ Deno.test("our signatures: 0x + 128 lowercase hex, verify, <Bytes> form accepted
 });
 
 Deno.test("wasm sr25519: vector 6 verifies; WasmSigner derives the Keypair key and interoperates", async () => {
-  const { sr25519WasmReady, sr25519WasmVerify, WasmSigner } = await import(
-    "../../protocol/sr25519_wasm.ts"
-  );
+  const { sr25519WasmReady, sr25519WasmVerify } = await import("../../protocol/sr25519_wasm.ts");
+  const { WasmSigner } = await import("../../protocol/wasm_signer.ts");
   await sr25519WasmReady();
   const kp = await Keypair.fromMnemonic(MNEMONIC);
   const enc = new TextEncoder();
