@@ -266,3 +266,52 @@ Deno.test("api-key command: signs the message with the hotkey and writes the key
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("api-key command: loads the hotkey from a btcli wallet", async () => {
+  const { createWallet } = await import("../../wallet/create_wallet.ts");
+  const tmp = await Deno.makeTempDir();
+  const created = await createWallet({
+    name: "val",
+    hotkey: "default",
+    path: `${tmp}/wallets`,
+    coldkeyPassword: null,
+  });
+  const dir = new StaticValidatorDirectory({
+    [created.hotkey.ss58Address]: { registered: true, validatorPermit: true, stakeTao: 30000 },
+  });
+  const store = await startStore({ db: "sqlite::memory:", port: 0, directory: dir });
+  try {
+    const out = `${tmp}/readyai_api_data.json`;
+    const code = await apiKeyCommand.run([
+      "--api-url",
+      store.url,
+      "--wallet.name",
+      "val",
+      "--wallet.hotkey",
+      "default",
+      "--wallet.path",
+      `${tmp}/wallets`,
+      "--out",
+      out,
+    ]);
+    assert.equal(code, 0);
+    const data = JSON.parse(await Deno.readTextFile(out));
+    assert.equal(data.hotkey, created.hotkey.ss58Address);
+    assert.match(data.api_key, /^cgp_/);
+    // A missing wallet is a clear error, not a crash.
+    assert.equal(
+      await apiKeyCommand.run([
+        "--api-url",
+        store.url,
+        "--wallet.path",
+        `${tmp}/none`,
+        "--out",
+        `${tmp}/y.json`,
+      ]),
+      1,
+    );
+  } finally {
+    await store.close();
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
