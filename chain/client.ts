@@ -274,20 +274,38 @@ export class SubtensorClient {
    * Runs `fn` once the link is up, within the call deadline; maps transport failures to
    * {@link ChainUnavailableError} and overruns to {@link ChainTimeoutError}.
    */
-  async call<T>(what: string, fn: () => Promise<T>, timeoutMs = this.callTimeoutMs): Promise<T> {
+  async call<T>(
+    what: string,
+    fn: () => Promise<T>,
+    timeoutMs = this.callTimeoutMs,
+    opts: { retryOnDisconnect?: boolean } = {},
+  ): Promise<T> {
     if (this.#closed) throw new ChainUnavailableError(this.endpoint, "client is closed");
     const deadline = Date.now() + timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ChainTimeoutError(what, timeoutMs)), timeoutMs);
     });
+    const retry = opts.retryOnDisconnect ?? true;
     try {
-      if (!this.api.isConnected) await Promise.race([this.#waitConnected(deadline), timeout]);
-      return await Promise.race([fn(), timeout]);
+      for (let attempt = 0;; attempt++) {
+        if (!this.api.isConnected) await Promise.race([this.#waitConnected(deadline), timeout]);
+        try {
+          return await Promise.race([fn(), timeout]);
+        } catch (e) {
+          // a read that met a dropped socket is repeated once the link is back (within the deadline)
+          if (retry && attempt < 3 && isDisconnect(e) && Date.now() < deadline && !this.#closed) {
+            log.warn("{what}: connection dropped, retrying after reconnect", { what });
+            await new Promise((r) => setTimeout(r, 50));
+            continue;
+          }
+          throw e;
+        }
+      }
     } catch (e) {
       if (e instanceof ChainError) throw e;
       const msg = errText(e);
-      if (/disconnected|not connected|WebSocket is not|socket/i.test(msg)) {
+      if (isDisconnect(e)) {
         throw new ChainUnavailableError(this.endpoint, `${what}: ${msg}`, { cause: e });
       }
       if (/No response received from RPC endpoint/i.test(msg)) {
@@ -448,6 +466,11 @@ export class SubtensorClient {
     });
     return inclusion;
   }
+}
+
+function isDisconnect(e: unknown): boolean {
+  return !(e instanceof ChainError) &&
+    /disconnected|not connected|WebSocket is not|socket/i.test(errText(e));
 }
 
 function errText(e: unknown): string {

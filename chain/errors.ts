@@ -60,11 +60,17 @@ export const CUSTOM_ERROR_CODES: Readonly<Record<number, { name: string; message
     name: "StakeAmountTooLow",
     message: "stake too low (includes NotEnoughStakeToSetWeights: below StakeThreshold)",
   },
+  2: { name: "BalanceTooLow", message: "balance too low (NotEnoughBalanceToStake)" },
   3: { name: "SubnetNotExists", message: "the subnet does not exist" },
+  4: { name: "HotkeyAccountDoesntExist", message: "the hotkey account does not exist" },
+  5: { name: "NotEnoughStakeToWithdraw", message: "not enough stake to withdraw" },
   6: {
     name: "RateLimitExceeded",
     message: "rate limit exceeded (SettingWeightsTooFast / CommittingWeightsTooFast)",
   },
+  7: { name: "InsufficientLiquidity", message: "insufficient liquidity" },
+  8: { name: "SlippageTooHigh", message: "slippage too high" },
+  9: { name: "TransferDisallowed", message: "transfers are disabled" },
   10: {
     name: "HotKeyNotRegisteredInNetwork",
     message: "the hotkey is not registered on the subnet",
@@ -86,6 +92,7 @@ export const CUSTOM_ERROR_CODES: Readonly<Record<number, { name: string; message
     name: "UidNotFound",
     message: "hotkey has no uid on the subnet (HotKeyNotRegisteredInSubNet)",
   },
+  27: { name: "NonAssociatedColdKey", message: "the hotkey belongs to another coldkey" },
   255: { name: "BadRequest", message: "bad request (another guard refused the transaction)" },
 };
 
