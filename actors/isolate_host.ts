@@ -85,27 +85,40 @@ function flush(): void {
   else if (batch.length) self.postMessage(batch);
 }
 
-// ---- macrotask yield (MessageChannel, not clamped like setTimeout).
+// ---- macrotask yield. A MessageChannel tick is fast but, in Deno, keeps the worker's own
+// incoming messages waiting for as long as ticks keep coming; a setTimeout(0) lets them in but
+// costs ~1-4 ms. So: MessageChannel ticks, except that at least every `sliceMs` the yield is a
+// timer, which bounds how long new messages (and so other actors' work) can wait.
 const tick = new MessageChannel();
 let macroQueued = false;
 let yielders: (() => void)[] = [];
-tick.port1.onmessage = () => {
+/** Last time the event loop certainly processed incoming messages. */
+let lastOpenYield = performance.now();
+function onTick(): void {
   macroQueued = false;
   turnStart = performance.now();
   const ys = yielders;
   yielders = [];
   for (const y of ys) y();
   runRound();
-};
+}
+tick.port1.onmessage = onTick;
+function openTick(): void {
+  lastOpenYield = performance.now();
+  onTick();
+}
 function queueMacro(): void {
   if (!macroQueued) {
     macroQueued = true;
-    tick.port2.postMessage(0);
+    if (performance.now() - lastOpenYield >= sliceMs) setTimeout(openTick, 0);
+    else tick.port2.postMessage(0);
   }
 }
 let roundQueued = false;
+let inRound = false;
+/** Runs a round soon (same turn) unless one is queued or running; a running round yields at its end. */
 function schedule(): void {
-  if (!roundQueued && !macroQueued) {
+  if (!roundQueued && !macroQueued && !inRound) {
     roundQueued = true;
     queueMicrotask(() => {
       roundQueued = false;
@@ -124,10 +137,15 @@ function markReady(h: Hosted): void {
 /** One message for each actor ready at the start of the round, then yield if more is waiting. */
 function runRound(): void {
   const n = ready.length;
-  for (let j = 0; j < n; j++) {
-    const h = ready.shift()!;
-    h.inReady = false;
-    if (!h.busy && h.started && !h.crashed && h.queue.length) dispatch(h);
+  inRound = true;
+  try {
+    for (let j = 0; j < n; j++) {
+      const h = ready.shift()!;
+      h.inReady = false;
+      if (!h.busy && h.started && !h.crashed && h.queue.length) dispatch(h);
+    }
+  } finally {
+    inRound = false;
   }
   if (ready.length) queueMacro();
 }
@@ -483,6 +501,7 @@ function onMessage(m: ToIsolate): void {
 
 self.onmessage = (e: MessageEvent<ToIsolate | ToIsolate[]>) => {
   turnStart = performance.now();
+  lastOpenYield = turnStart;
   const data = e.data;
   if (Array.isArray(data)) { for (const m of data) onMessage(m); }
   else onMessage(data);
