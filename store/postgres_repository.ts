@@ -139,11 +139,13 @@ export class PostgresRepository implements StoreRepository {
     let conflictWhere = "leases.expires_at <= $3";
     if (q.guid !== undefined) {
       params.push(q.guid);
-      filter =
-        `i.guid = $${params.length} AND (l.item_id IS NULL OR l.expires_at <= $3 OR l.holder = $1)`;
+      filter = `i.guid = $${params.length} AND NOT EXISTS (SELECT 1 FROM leases l
+        WHERE l.item_id = i.id AND l.expires_at > $3 AND l.holder <> $1)`;
       conflictWhere += " OR leases.holder = excluded.holder";
     } else {
-      filter = "(l.item_id IS NULL OR l.expires_at <= $3)";
+      // A correlated NOT EXISTS keeps the plan an index probe per candidate (a LEFT JOIN let the
+      // planner sort the whole lease table on every reserve).
+      filter = "NOT EXISTS (SELECT 1 FROM leases l WHERE l.item_id = i.id AND l.expires_at > $3)";
     }
     if (types) {
       params.push(types);
@@ -153,13 +155,16 @@ export class PostgresRepository implements StoreRepository {
     // scan, not a sort of the table); when nothing is free after it, from the start.
     params.push(0);
     const pivotParam = params.length;
-    const query = `INSERT INTO leases (item_id, holder, expires_at, reserved_at, reserve_count)
-      SELECT i.id, $1, $2, $3, 1 FROM items i LEFT JOIN leases l ON l.item_id = i.id
+    const query = `WITH ins AS (
+      INSERT INTO leases (item_id, holder, expires_at, reserved_at, reserve_count)
+      SELECT i.id, $1, $2, $3, 1 FROM items i
       WHERE i.id >= $${pivotParam} AND ${filter} ORDER BY i.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED
       ON CONFLICT (item_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
         reserved_at = excluded.reserved_at, reserve_count = leases.reserve_count + 1
       WHERE ${conflictWhere}
-      RETURNING item_id, holder, expires_at, reserve_count`;
+      RETURNING item_id, holder, expires_at, reserve_count)
+      SELECT ins.holder, ins.expires_at, ins.reserve_count, it.* FROM ins
+      JOIN items it ON it.id = ins.item_id`;
     // A lease committed between our snapshot and our upsert makes the upsert a no-op; try again.
     let maxId = 0;
     if (q.guid === undefined) {
@@ -169,14 +174,13 @@ export class PostgresRepository implements StoreRepository {
     for (let attempt = 0; attempt < 5; attempt++) {
       const pivot = q.guid === undefined ? 1 + Math.floor(Math.random() * maxId) : 0;
       params[pivotParam - 1] = pivot;
-      let [row] = await this.#sql.unsafe(query, params);
+      let [row] = await this.#sql.unsafe(query, params, { prepare: true });
       if (!row && pivot > 0) {
         params[pivotParam - 1] = 0;
-        [row] = await this.#sql.unsafe(query, params);
+        [row] = await this.#sql.unsafe(query, params, { prepare: true });
       }
       if (row) {
-        const [ir] = await this.#sql`SELECT * FROM items WHERE id = ${row.item_id}`;
-        const item = toItem(ir as unknown as ItemRecord);
+        const item = toItem(row as unknown as ItemRecord);
         const lease: Lease = {
           guid: item.guid,
           holder: row.holder,
