@@ -7,7 +7,7 @@
  * a miner, a crashed actor) costs at most the task or step in flight.
  */
 import { ActorSystem } from "../actors/system.ts";
-import type { SystemEvent } from "../actors/mod.ts";
+import type { Group, SystemEvent } from "../actors/mod.ts";
 import { logger } from "../config/logging.ts";
 import type { Task } from "../tasks/mod.ts";
 import type { PreparedTaskBundle } from "./bundle_setup.ts";
@@ -35,7 +35,14 @@ export interface ValidatorConfig {
   selfHotkey: string;
   statePath: string;
   spoolDir: string;
-  store: { url?: string; apiKey?: string | null; apiKeyFile?: string; timeoutMs?: number };
+  /** The store: `url` for reserving, `writeUrl` for records (upstream's read and write hosts). */
+  store: {
+    url?: string;
+    writeUrl?: string;
+    apiKey?: string | null;
+    apiKeyFile?: string;
+    timeoutMs?: number;
+  };
   /** Miners per task (`--neuron.sample_size`, 6). */
   sampleSize: number;
   /** Per-task timeout in seconds (`--neuron.timeout`; upstream's effective 12). */
@@ -85,6 +92,7 @@ export interface StepReport {
 export class Validator {
   readonly system: ActorSystem;
   #view: MetagraphView | null = null;
+  #miners: Group | null = null;
   #listeners: Array<(e: ValidatorEvent) => void> = [];
   #batch = Math.floor(Math.random() * 9_900_000) + 100_000;
   #llmInfo = { model: "", embeddingsModel: "", llmType: "" };
@@ -170,11 +178,12 @@ export class Validator {
     const r = await this.system.ref<typeof metagraphSync>("metagraph-sync").ask("sync", {});
     this.#view = r.view;
     this.#emit({ type: "metagraph", block: r.view.block, n: r.view.n, stale: r.stale });
-    const miners = this.system.group("miners", {
+    this.#miners ??= this.system.group("miners", {
       strategy: "one_for_one",
       maxRestarts: 1000,
       withinMs: 60_000,
     });
+    const miners = this.#miners;
     for (let uid = 0; uid < r.view.n; uid++) {
       const name = `miner-client/${uid}`;
       if (this.system.has(name)) continue;

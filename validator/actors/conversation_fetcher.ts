@@ -19,6 +19,7 @@ const log = logger("validator", "fetcher");
 export const FetcherArgs = z.object({
   store: z.object({
     url: z.string().optional(),
+    writeUrl: z.string().optional(),
     apiKey: z.string().nullable().optional(),
     apiKeyFile: z.string().optional(),
     timeoutMs: z.number().int().positive().optional(),

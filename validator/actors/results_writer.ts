@@ -20,6 +20,7 @@ export const ResultsWriterArgs = z.object({
   spoolDir: z.string(),
   store: z.object({
     url: z.string().optional(),
+    writeUrl: z.string().optional(),
     apiKey: z.string().nullable().optional(),
     apiKeyFile: z.string().optional(),
     timeoutMs: z.number().int().positive().optional(),
@@ -120,6 +121,7 @@ export const resultsWriter = defineActor({
     const spool = await new ResultsSpool(args.spoolDir).open();
     const client = await StoreClient.create({
       readUrl: args.store.url,
+      writeUrl: args.store.writeUrl,
       apiKey: args.store.apiKey,
       apiKeyFile: args.store.apiKeyFile,
       timeoutMs: args.store.timeoutMs,

@@ -29,6 +29,17 @@ export const MinerAnswerSchema = z.object({
   tags: z.array(z.string()).nullable(),
 });
 
+/**
+ * Chaos hook for resilience tests: `CGP_CHAOS_SCORER_CRASH_AT=N` makes the N-th score message of
+ * this isolate throw once (a real crash: the supervisor restarts the actor and the message is
+ * retried). Unset in production.
+ */
+let chaosCount = 0;
+function chaos(): void {
+  const at = Number(Deno.env.get("CGP_CHAOS_SCORER_CRASH_AT") ?? 0);
+  if (at > 0 && ++chaosCount === at) throw new Error(`chaos: scorer crash at message ${at}`);
+}
+
 /** The Scorer actor definition. */
 export const scorer = defineActor({
   module: import.meta.url,
@@ -44,6 +55,7 @@ export const scorer = defineActor({
      */
     async score(state, msg) {
       state.scored++;
+      chaos();
       try {
         return {
           ok: true as const,
