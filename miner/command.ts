@@ -225,17 +225,25 @@ export async function runMiner(args: string[]): Promise<number> {
       return MINER_EXIT.ok;
     }
     const { client, miner } = first;
+    const counters = () => {
+      const st = miner.miner.stats();
+      // plain key=value pairs, so scripts (and the miner bench) can read them back
+      log.info(
+        `counters: requests=${st.requests} answered=${st.answered} empty=${st.emptyAnswers} ` +
+          `shed=${st.shed} cache_hits=${st.cacheHits} cache_misses=${st.cacheMisses} ` +
+          `llm_running=${st.llmRunning} llm_waiting=${st.llmWaiting}`,
+      );
+    };
+    // `kill -USR1 <pid>` prints the counters without stopping the miner
+    const usr1 = Deno.build.os === "windows" ? undefined : counters;
+    if (usr1) Deno.addSignalListener("SIGUSR1", usr1);
     const signal = await stopWait.signal;
+    if (usr1) Deno.removeSignalListener("SIGUSR1", usr1);
     log.info("{signal}: stopping the miner (uid {uid})", { signal, uid: miner.uid });
     await miner.stop();
     await client.close();
-    const st = miner.miner.stats();
-    log.info("stopped: {answered} answered, {empty} empty, {shed} shed, {hits} cache hits", {
-      answered: st.answered,
-      empty: st.emptyAnswers,
-      shed: st.shed,
-      hits: st.cacheHits,
-    });
+    counters();
+    log.info("stopped");
     return MINER_EXIT.ok;
   } catch (e) {
     if (e instanceof Stop) {

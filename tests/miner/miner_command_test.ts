@@ -341,6 +341,14 @@ Deno.test({
           }, { timeout: 30 });
           assert.equal(refused.dendrite.status_code, 403, refused.dendrite.status_message ?? "");
 
+          // SIGUSR1 prints the counters and the miner keeps running
+          miner.child.kill("SIGUSR1");
+          for (let i = 0; !/counters: requests=/.test(miner.out); i++) {
+            assert.ok(i < 100, `no counters after SIGUSR1:\n${miner.out}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.match(miner.out, /counters: requests=1 answered=1 empty=0 shed=0 cache_hits=0/);
+
           miner.child.kill("SIGTERM");
           const status = await miner.done;
           assert.equal(status.code, MINER_EXIT.ok, miner.out);
