@@ -92,7 +92,8 @@ export class ChainEngine {
   readonly #dirty = new Set<number>();
   #globals: Entries = new Map();
   #globalsDirty = true;
-  readonly #pulseEntries: Entries = new Map();
+  readonly #pulsesPrefix: string | undefined;
+  readonly #blockHashEntries: Entries = new Map();
   readonly chainBlockMs: number;
   readonly genesisTimestampMs: number;
   readonly #history: number;
@@ -103,6 +104,9 @@ export class ChainEngine {
 
   constructor(readonly codec: ChainCodec, opts: ChainEngineOptions = {}) {
     this.view = new StorageView(codec);
+    this.#pulsesPrefix = codec.hasStorage("Drand.Pulses")
+      ? codec.storagePrefix("Drand.Pulses")
+      : undefined;
     this.beacon = new LocalBeacon(opts.beaconSeed);
     this.chainBlockMs = opts.chainBlockMs ?? 12_000;
     this.genesisTimestampMs = opts.genesisTimestampMs ?? Math.floor(Date.now() / 1000) * 1000;
@@ -146,7 +150,7 @@ export class ChainEngine {
     const block = blockHash ? this.#byHash.get(blockHash.toLowerCase()) : this.head;
     if (!block) throw new PoolError(4003, `State already discarded for ${blockHash}`);
     const k = key.toLowerCase();
-    return block.storage.get(k) ?? this.#pulseEntries.get(k) ?? null;
+    return block.storage.get(k) ?? this.#pulseStorage(k);
   }
 
   /** Keys with `prefix` at a block, sorted (for state_getKeysPaged). */
@@ -156,7 +160,16 @@ export class ChainEngine {
     const p = prefix.toLowerCase();
     const out: string[] = [];
     for (const k of block.storage.keys()) if (k.startsWith(p)) out.push(k);
-    for (const k of this.#pulseEntries.keys()) if (k.startsWith(p)) out.push(k);
+    if (
+      this.#pulsesPrefix && (this.#pulsesPrefix.startsWith(p) || p.startsWith(this.#pulsesPrefix))
+    ) {
+      // Listing: the most recent 64 rounds (older ones are still readable by key).
+      const last = this.state.lastStoredRound;
+      for (let r = last; r >= this.state.oldestStoredRound && r > last - 64n && r > 0n; r--) {
+        const k = this.codec.storageKey("Drand.Pulses", r);
+        if (k.startsWith(p)) out.push(k);
+      }
+    }
     return out.sort();
   }
 
@@ -222,27 +235,53 @@ export class ChainEngine {
     return tx.hash;
   }
 
+  /**
+   * Advances `Drand.LastStoredRound` to the round of the chain clock. Pulses are signed on
+   * demand (storage reads, reveals) for any round in [OldestStoredRound, LastStoredRound]: the
+   * same values a chain that stored every round would hold, without signing each one per block.
+   */
   #storePulses(nowMs: number): void {
     const round = this.beacon.roundAt(nowMs / 1000);
     if (round <= this.state.lastStoredRound) return;
-    const from = this.state.lastStoredRound === 0n ? round : this.state.lastStoredRound + 1n;
-    const start = round - from > 64n ? round - 63n : from;
-    for (let r = start; r <= round; r++) {
-      const p = this.beacon.pulse(r);
-      this.state.pulses.set(r, { signature: p.signature, randomness: p.randomness });
-      if (this.codec.hasStorage("Drand.Pulses")) {
-        this.#pulseEntries.set(
-          this.codec.storageKey("Drand.Pulses", r),
-          this.codec.storageValue("Drand.Pulses", {
-            round: r,
-            randomness: u8aToHex(p.randomness),
-            signature: u8aToHex(p.signature),
-          }),
-        );
+    if (this.state.oldestStoredRound === 0n) this.state.oldestStoredRound = round;
+    this.state.lastStoredRound = round;
+  }
+
+  /** The stored pulse of `round`, if the chain has reached it. */
+  pulse(round: bigint): { signature: Uint8Array; randomness: Uint8Array } | undefined {
+    if (round < this.state.oldestStoredRound || round > this.state.lastStoredRound) {
+      return undefined;
+    }
+    let p = this.state.pulses.get(round);
+    if (!p) {
+      const signed = this.beacon.pulse(round);
+      p = { signature: signed.signature, randomness: signed.randomness };
+      this.state.pulses.set(round, p);
+      if (this.state.pulses.size > 4096) {
+        this.state.pulses.delete(this.state.pulses.keys().next().value!);
       }
     }
-    if (this.state.oldestStoredRound === 0n) this.state.oldestStoredRound = start;
-    this.state.lastStoredRound = round;
+    return p;
+  }
+
+  #pulseStorage(key: string): string | null {
+    // Any "...Concat" hasher ends the key with the round's u64 LE; recomputing the key checks it.
+    if (
+      !this.#pulsesPrefix || !key.startsWith(this.#pulsesPrefix) ||
+      key.length < this.#pulsesPrefix.length + 16
+    ) {
+      return null;
+    }
+    const le = hexToU8a("0x" + key.slice(-16));
+    const round = new DataView(le.buffer, le.byteOffset, 8).getBigUint64(0, true);
+    if (this.codec.storageKey("Drand.Pulses", round) !== key) return null;
+    const p = this.pulse(round);
+    if (!p) return null;
+    return this.codec.storageValue("Drand.Pulses", {
+      round,
+      randomness: u8aToHex(p.randomness),
+      signature: u8aToHex(p.signature),
+    });
   }
 
   #dispatch(tx: CheckedExtrinsic, block: number): DispatchOutcome {
@@ -297,7 +336,7 @@ export class ChainEngine {
     const init = new Uint8Array([2]);
     // on_initialize: reveals then epochs (run_coinbase order).
     for (const subnet of this.state.subnets.values()) {
-      const revealed = revealDue(this.codec, this.state, subnet, number);
+      const revealed = revealDue(this.codec, this.state, subnet, number, (r) => this.pulse(r));
       if (revealed.length) this.touch(subnet.netuid);
       for (const ev of revealed) records.push(this.#eventRecord(init, ev));
       if (shouldRunEpoch(subnet.netuid, subnet.hyper.tempo, number)) {

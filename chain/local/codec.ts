@@ -228,7 +228,8 @@ export class ChainCodec {
 
   /** Encodes a storage value of `Pallet.Item` (the bare value, also for OptionQuery items). */
   storageValue(name: string, value: unknown): string {
-    return u8aToHex(this.encode(this.#item(name).valueType, value));
+    const id = this.#item(name).valueType;
+    return fastEncode(this.typeName(id), value) ?? u8aToHex(this.encode(id, value));
   }
 
   /** Decodes a stored value of `Pallet.Item`. */
@@ -368,4 +369,63 @@ export function hashKey(hasher: string, data: Uint8Array): Uint8Array {
 /** SCALE `Vec<T>` from already-encoded items. */
 export function encodeVec(items: Uint8Array[]): Uint8Array {
   return u8aConcat(compactToU8a(items.length), ...items);
+}
+
+const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function uintLe(value: number | bigint, bytes: number): string {
+  let v = BigInt(value);
+  let out = "";
+  for (let i = 0; i < bytes; i++) {
+    out += hexByte[Number(v & 0xffn)];
+    v >>= 8n;
+  }
+  return out;
+}
+
+function compactHex(n: number): string {
+  return u8aToHex(compactToU8a(n)).slice(2);
+}
+
+/**
+ * Direct SCALE encoding (hex) of the primitive shapes that dominate subtensor storage (u16, u64,
+ * bool, AccountId32, and vectors of them); undefined for anything else, which then goes through
+ * the registry. Exactly what `createType(...).toHex()` gives for these types, only faster.
+ */
+export function fastEncode(type: string, value: unknown): string | undefined {
+  const isInt = (x: unknown) =>
+    (typeof x === "number" && Number.isInteger(x) && x >= 0) || (typeof x === "bigint" && x >= 0n);
+  switch (type) {
+    case "u8":
+      return isInt(value) ? "0x" + uintLe(value as number, 1) : undefined;
+    case "u16":
+      return isInt(value) ? "0x" + uintLe(value as number, 2) : undefined;
+    case "u32":
+      return isInt(value) ? "0x" + uintLe(value as number, 4) : undefined;
+    case "u64":
+      return isInt(value) ? "0x" + uintLe(value as number, 8) : undefined;
+    case "bool":
+      return typeof value === "boolean" ? (value ? "0x01" : "0x00") : undefined;
+    case "AccountId32":
+      return typeof value === "string" && /^0x[0-9a-f]{64}$/.test(value) ? value : undefined;
+    case "Vec<u16>":
+    case "Vec<u64>":
+    case "Vec<bool>": {
+      if (!Array.isArray(value)) return undefined;
+      const width = type === "Vec<u16>" ? 2 : type === "Vec<u64>" ? 8 : 0;
+      let out = "0x" + compactHex(value.length);
+      for (const x of value) {
+        if (width === 0) {
+          if (typeof x !== "boolean") return undefined;
+          out += x ? "01" : "00";
+        } else {
+          if (!isInt(x)) return undefined;
+          out += uintLe(x, width);
+        }
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
 }

@@ -75,6 +75,7 @@ export function revealDue(
   state: ChainState,
   subnet: Subnet,
   block: number,
+  pulseOf: (round: bigint) => { signature: Uint8Array } | undefined,
 ): PendingEvent[] {
   const events: PendingEvent[] = [];
   const cur = epochIndex(subnet.netuid, subnet.hyper.tempo, block);
@@ -88,7 +89,7 @@ export function revealDue(
   if (!commits?.length) return events;
   const kept: TimelockedCommit[] = [];
   for (const c of commits) {
-    const pulse = state.pulses.get(c.revealRound);
+    const pulse = pulseOf(c.revealRound);
     if (!pulse) {
       kept.push(c);
       continue;
