@@ -78,3 +78,35 @@ export class MetagraphDirectory implements ValidatorDirectory {
     return byHotkey;
   }
 }
+
+/** Where the chain is, for {@link connectChainDirectory}. */
+export interface ChainDirectoryOptions {
+  /** `--subtensor.network`: finney, test, local, or a ws(s) URL. */
+  network?: string;
+  /** `--subtensor.chain_endpoint` (wins over `network`). */
+  chainEndpoint?: string;
+  /** Subnet to read (33 on mainnet, 138 on testnet). */
+  netuid: number;
+  refreshMs?: number;
+  maxStaleMs?: number;
+}
+
+/**
+ * Connects to subtensor (via `chain/`) and returns a directory over the subnet's metagraph, plus
+ * a `close` for the connection.
+ */
+export async function connectChainDirectory(
+  options: ChainDirectoryOptions,
+): Promise<{ directory: MetagraphDirectory; close(): Promise<void> }> {
+  const { SubtensorClient } = await import("../chain/mod.ts");
+  const client = await SubtensorClient.connect({
+    network: options.network,
+    chainEndpoint: options.chainEndpoint,
+  });
+  const directory = new MetagraphDirectory({
+    load: () => client.metagraph(options.netuid),
+    refreshMs: options.refreshMs,
+    maxStaleMs: options.maxStaleMs,
+  });
+  return { directory, close: () => client.close() };
+}

@@ -55,6 +55,17 @@ const SERVE_FLAGS = {
     help: "finney | test | local: sets the default minimum stake (20000 / 10 / 0 TAO)",
   },
   "min-stake": { kind: "float", help: "minimum validator stake (TAO) for an API key" },
+  chain: {
+    kind: "boolean",
+    help:
+      "check key requests against the subnet's metagraph on subtensor (registration, permit, stake)",
+  },
+  "subtensor.network": {
+    kind: "string",
+    help: "chain for --chain: finney, test, local or ws(s)://… (default: --network)",
+  },
+  "subtensor.chain_endpoint": { kind: "string", help: "ws(s) endpoint for --chain (wins)" },
+  netuid: { kind: "int", help: "subnet for --chain (default 33; 138 with --network test)" },
   validators: {
     kind: "string",
     help:
@@ -163,7 +174,22 @@ async function serve(args: string[]): Promise<number> {
   const net = flags.network ?? "finney";
   const minStake = flags["min-stake"] ??
     (net === "test" ? MIN_STAKE_TESTNET : net === "local" ? 0 : MIN_STAKE_MAINNET);
-  const directory = flags.validators ? await loadDirectory(flags.validators) : undefined;
+  if (flags.chain && flags.validators) {
+    throw new FlagError(["--chain and --validators: choose one way to check key requests"]);
+  }
+  let directory: ValidatorDirectory | undefined;
+  let closeChain = () => Promise.resolve();
+  if (flags.validators) directory = await loadDirectory(flags.validators);
+  else if (flags.chain) {
+    const { connectChainDirectory } = await import("./chain_directory.ts");
+    const c = await connectChainDirectory({
+      network: flags["subtensor.network"] ?? net,
+      chainEndpoint: flags["subtensor.chain_endpoint"],
+      netuid: flags.netuid ?? (net === "test" ? 138 : 33),
+    });
+    directory = c.directory;
+    closeChain = c.close;
+  }
   const ac = new AbortController();
   const stop = () => ac.abort();
   Deno.addSignalListener("SIGINT", stop);
@@ -183,6 +209,9 @@ async function serve(args: string[]): Promise<number> {
     maxBodyBytes: flags["max-body-bytes"],
     allowUnknownGuids: flags["allow-unknown-guids"],
     metricsFromAnyHost: flags["metrics-any-host"],
+  }).catch(async (e) => {
+    await closeChain();
+    throw e;
   });
   const count = await store.repo.countItems();
   console.error(
@@ -192,6 +221,7 @@ async function serve(args: string[]): Promise<number> {
   );
   await new Promise<void>((resolve) => ac.signal.addEventListener("abort", () => resolve()));
   await store.close();
+  await closeChain();
   return 0;
 }
 
