@@ -1,7 +1,8 @@
 /**
  * @module
  * `deno task bench axon`: a verified `CgSynapse` round trip with a trivial forward, our axon
- * (separate Deno process, sr25519 verification in a 2-worker pool) against the Python
+ * (separate Deno process, sr25519 verification in wasm, spread over a worker pool and the
+ * server thread) against the Python
  * bittensor 9.0.0 axon (same forward), driven in turn by the same load generator: pre-signed
  * requests (a fresh uuid each, so any arrival order is valid), N concurrent keep-alive
  * connections, a fixed duration. Prints requests/s, p50/p99 latency and server RSS, and the
@@ -17,7 +18,8 @@ const CLIENT = "legal winner thank year wave sausage worth useful legal winner t
 const DURATION_S = Number(Deno.env.get("BENCH_AXON_SECONDS") ?? 10);
 const CONNECTIONS = Number(Deno.env.get("BENCH_AXON_CONNECTIONS") ?? 32);
 const CORES = navigator.hardwareConcurrency;
-const VERIFY_WORKERS = Number(Deno.env.get("BENCH_AXON_VERIFY_WORKERS") ?? CORES);
+// One verify worker per core beyond the server's main thread, which verifies too when they are busy.
+const VERIFY_WORKERS = Number(Deno.env.get("BENCH_AXON_VERIFY_WORKERS") ?? Math.max(1, CORES - 1));
 const REQUEST_TIMEOUT_S = 120; // header timeout: widens the first-nonce window for pre-signed requests
 const root = new URL("../../", import.meta.url);
 
@@ -117,6 +119,26 @@ async function load(reqs: Prepared[], seconds: number): Promise<LoadResult> {
 const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 
+/** CPU seconds (user + system, all threads) a process has used, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** The 1-minute load average (other work on the machine skews every figure). */
+function loadAverage(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** RSS (bytes) of a process, from /proc. */
 function rssOf(pid: number): number {
   try {
@@ -189,20 +211,29 @@ interface RunFigures {
   failed: number;
   seconds: number;
   gen_cpu_cores: number;
+  server_cpu_cores: number;
   exhausted: boolean;
 }
 
-/** Warm-up (to size the pre-signed pool), then the timed run, sampling the server's RSS. */
-async function measure(name: string, server: Server): Promise<RunFigures> {
-  const warm = await presign(server.port, server.hotkey, 200);
-  const w = await load(warm, 2);
+/**
+ * Warm-up, then the timed run, sampling the server's RSS and CPU. The pre-signed pool is sized
+ * for the verification ceiling (no server can answer faster), so it does not run dry.
+ */
+async function measure(name: string, server: Server, ceiling: number): Promise<RunFigures> {
+  const warm = await presign(server.port, server.hotkey, 300);
+  const w = await load(warm, 3);
   const estimate = Math.max(50, (w.ok + w.failed) / w.seconds);
-  const count = Math.min(60_000, Math.ceil(estimate * DURATION_S * 1.5) + 200);
+  const count = Math.min(
+    60_000,
+    Math.ceil(Math.min(ceiling * 1.1, estimate * 4) * DURATION_S) + 500,
+  );
   log(`${name}: warm-up ${estimate.toFixed(0)} req/s, pre-signing ${count} requests`);
   const reqs = await presign(server.port, server.hotkey, count);
   let peak = rssOf(server.pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 200);
+  const cpu0 = cpuSecondsOf(server.pid);
   const r = await load(reqs, DURATION_S);
+  const serverCpu = cpuSecondsOf(server.pid) - cpu0;
   clearInterval(sampler);
   peak = Math.max(peak, rssOf(server.pid));
   if (r.failed) log(`${name}: ${r.failed} failed: ${JSON.stringify(r.failures)}`);
@@ -215,6 +246,7 @@ async function measure(name: string, server: Server): Promise<RunFigures> {
     failed: r.failed,
     seconds: r.seconds,
     gen_cpu_cores: r.genCpuSeconds / r.seconds,
+    server_cpu_cores: serverCpu / r.seconds,
     exhausted: r.exhausted,
   };
   log(`${name}: ${JSON.stringify(f)}`);
@@ -231,8 +263,10 @@ if (import.meta.main) {
     console.error("bench axon: missing .venv/bt9 (run scripts/python_env.sh)");
     Deno.exit(1);
   }
+  const load0 = loadAverage();
   const verifyUs = await verifyMicros();
-  log(`sr25519 verify: ${verifyUs.toFixed(0)} µs on this machine, ${CORES} cores`);
+  const ceiling = CORES / (verifyUs / 1e6);
+  log(`sr25519 verify: ${verifyUs.toFixed(0)} µs on this machine, ${CORES} cores, load ${load0}`);
 
   const ours = await startServer(Deno.execPath(), [
     "run",
@@ -242,7 +276,7 @@ if (import.meta.main) {
   ], root.pathname);
   let oursFig: RunFigures;
   try {
-    oursFig = await measure("ours", ours);
+    oursFig = await measure("ours", ours, ceiling);
   } finally {
     await ours.stop();
   }
@@ -256,12 +290,11 @@ if (import.meta.main) {
   ], new URL("tests/interop/py/", root).pathname);
   let pyFig: RunFigures;
   try {
-    pyFig = await measure("python", py);
+    pyFig = await measure("python", py, ceiling);
   } finally {
     await py.stop();
   }
 
-  const ceiling = CORES / (verifyUs / 1e6);
   // The load generator runs on the same cores: what it used is not available to the server.
   const fairCeiling = Math.max(0.1, CORES - oursFig.gen_cpu_cores) / (verifyUs / 1e6);
   const figures = {
@@ -284,6 +317,15 @@ if (import.meta.main) {
     ours_failed: oursFig.failed,
     python_failed: pyFig.failed,
     ours_vs_raw_ceiling: round(oursFig.rps / ceiling),
+    // CPU the servers actually got, and our rate against the verification bound for that CPU
+    ours_server_cpu_cores: round(oursFig.server_cpu_cores, 2),
+    python_server_cpu_cores: round(pyFig.server_cpu_cores, 2),
+    ours_vs_bound_of_cpu_used: round(
+      oursFig.rps / (oursFig.server_cpu_cores / (verifyUs / 1e6)),
+    ),
+    ours_exhausted_pool: oursFig.exhausted,
+    load_average_before: load0,
+    load_average_after: loadAverage(),
   };
   const t = (value: number | null, target: number, met: boolean) => ({ value, target, met });
   const cf = round(oursFig.rps / fairCeiling);

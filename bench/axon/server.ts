@@ -15,7 +15,7 @@ const cfg = JSON.parse(Deno.args[0] ?? "{}") as {
   verifyWorkers?: number;
 };
 const keypair = await Keypair.fromMnemonic(cfg.mnemonic);
-const workers = cfg.verifyWorkers ?? 2;
+const workers = cfg.verifyWorkers ?? 1;
 const axon = createAxon({
   keypair,
   verifier: workers > 0 ? createVerifyPool(workers) : inlineVerifier(),

@@ -33,9 +33,18 @@ export interface VerifyJob {
   publicKey: Uint8Array;
 }
 
+/** Options of {@link createVerifyPool}. */
+export interface VerifyPoolOptions {
+  /**
+   * Jobs a worker may have queued; when every worker has this many, the job is verified in the
+   * calling thread instead, so that thread also works rather than waits. Default 2.
+   */
+  maxInFlightPerWorker?: number;
+}
+
 /**
  * A pool of `size` Web Workers verifying in parallel; each job goes to the worker with the
- * fewest jobs in flight.
+ * fewest jobs in flight, or runs in the calling thread when all workers are busy.
  *
  * @example
  * ```ts
@@ -44,8 +53,9 @@ export interface VerifyJob {
  * pool.close();
  * ```
  */
-export function createVerifyPool(size: number): Verifier {
+export function createVerifyPool(size: number, opts: VerifyPoolOptions = {}): Verifier {
   if (!(size >= 1)) throw new Error(`verify pool size must be >= 1, got ${size}`);
+  const maxInFlight = opts.maxInFlightPerWorker ?? 2;
   const url = new URL("./verify_worker.ts", import.meta.url);
   const pending = new Map<number, (ok: boolean) => void>();
   const workers = Array.from({ length: size }, () => {
@@ -65,12 +75,16 @@ export function createVerifyPool(size: number): Verifier {
   });
   let nextId = 0;
   return {
-    verify(message, signature, publicKey) {
+    async verify(message, signature, publicKey) {
       let best = workers[0];
       for (const s of workers) if (s.inFlight < best.inFlight) best = s;
+      if (best.inFlight >= maxInFlight) {
+        await sr25519WasmReady();
+        return sr25519WasmVerify(message, signature, publicKey);
+      }
       const id = nextId++;
       best.inFlight++;
-      return new Promise<boolean>((resolve) => {
+      return await new Promise<boolean>((resolve) => {
         pending.set(id, resolve);
         best.w.postMessage({ id, message, signature, publicKey } satisfies VerifyJob);
       });

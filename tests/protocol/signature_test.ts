@@ -87,3 +87,22 @@ Deno.test("wasm sr25519: vector 6 verifies; WasmSigner derives the Keypair key a
     true,
   );
 });
+
+Deno.test("axon verifiers: inline and worker pool (incl. its in-thread overflow) agree", async () => {
+  const { createVerifyPool, inlineVerifier } = await import("../../protocol/mod.ts");
+  const kp = await Keypair.fromMnemonic(MNEMONIC);
+  const enc = new TextEncoder();
+  const jobs = Array.from({ length: 12 }, (_, i) => {
+    const m = enc.encode(`${i}.msg`);
+    const sig = kp.sign(m);
+    return { m: i % 3 === 0 ? enc.encode(`${i}.tampered`) : m, sig, want: i % 3 !== 0 };
+  });
+  for (const v of [inlineVerifier(), createVerifyPool(2, { maxInFlightPerWorker: 1 })]) {
+    try {
+      const got = await Promise.all(jobs.map((j) => v.verify(j.m, j.sig, kp.publicKey)));
+      assert.deepEqual(got, jobs.map((j) => j.want));
+    } finally {
+      v.close();
+    }
+  }
+});
