@@ -135,15 +135,26 @@ function markReady(h: Hosted): void {
 }
 
 /** One message for each actor ready at the start of the round, then yield if more is waiting. */
+/** Rounds run back to back within one turn for at most this long, then the isolate yields. */
+const TURN_BUDGET_MS = 1;
+
+/**
+ * Rounds: each gives ONE message to every actor that was ready when it began (round-robin).
+ * Rounds repeat within the turn while work remains and the turn is under its budget (cheap when
+ * handlers are short), then the isolate yields to the event loop.
+ */
 function runRound(): void {
-  const n = ready.length;
+  const start = performance.now();
   inRound = true;
   try {
-    for (let j = 0; j < n; j++) {
-      const h = ready.shift()!;
-      h.inReady = false;
-      if (!h.busy && h.started && !h.crashed && h.queue.length) dispatch(h);
-    }
+    do {
+      const n = ready.length;
+      for (let j = 0; j < n; j++) {
+        const h = ready.shift()!;
+        h.inReady = false;
+        if (!h.busy && h.started && !h.crashed && h.queue.length) dispatch(h);
+      }
+    } while (ready.length && performance.now() - start < TURN_BUDGET_MS);
   } finally {
     inRound = false;
   }

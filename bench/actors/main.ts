@@ -6,6 +6,7 @@
  * Ends with one JSON line. (The upstream Python validator has no actor runtime to compare with:
  * it runs its miner calls as asyncio tasks in one process.)
  */
+import { cpuUsage } from "node:process";
 import { ActorSystem } from "../../actors/mod.ts";
 import { pinger } from "./bench_actors.ts";
 
@@ -40,21 +41,28 @@ async function messaging() {
     const workerRt = await a.ask("pingLoop", { to: "bench/b", n: N_RT }, { timeoutMs: 300_000 });
     // throughput: tells from main, then from worker A to worker B
     const c0 = await b.ask("count", {});
+    let cpu0 = cpuUsage();
     let t0 = performance.now();
     const accepted: Promise<void>[] = [];
     for (let i = 0; i < N_TP; i++) accepted.push(b.tell("ping", { seq: i }));
     await Promise.all(accepted);
     const c1 = await b.ask("count", {}, { timeoutMs: 120_000 });
     const mainTpMs = performance.now() - t0;
+    const mainCpu = cpuUsage(cpu0);
     if (c1 - c0 !== N_TP) throw new Error(`lost messages: ${c1 - c0} of ${N_TP}`);
     t0 = performance.now();
+    cpu0 = cpuUsage();
     const blast = await a.ask("blast", { to: "bench/b", n: N_TP }, { timeoutMs: 300_000 });
-    if (blast.handled !== N_TP + 0) throw new Error(`lost messages: ${blast.handled} of ${N_TP}`);
+    const workerCpu = cpuUsage(cpu0);
+    if (blast.handled !== N_TP) throw new Error(`lost messages: ${blast.handled} of ${N_TP}`);
+    const cpuS = (u: { user: number; system: number }) => (u.user + u.system) / 1e6;
     return {
       main_rt: mainRt,
       worker_rt: workerRt,
       main_tell_per_s: N_TP / (mainTpMs / 1000),
       worker_tell_per_s: N_TP / (blast.ms / 1000),
+      main_cpu_us_per_msg: (cpuS(mainCpu) * 1e6) / N_TP,
+      worker_cpu_us_per_msg: (cpuS(workerCpu) * 1e6) / N_TP,
     };
   } finally {
     await system.shutdown({ deadlineMs: 30_000 });
@@ -99,6 +107,10 @@ const figures = {
   round_trip_worker_worker_p99_us: r1(m.worker_rt.p99),
   throughput_main_to_worker_msgs_per_s: Math.round(m.main_tell_per_s),
   throughput_worker_to_worker_msgs_per_s: Math.round(m.worker_tell_per_s),
+  // CPU time of the whole process (all threads) per message: what the throughput would cost on an
+  // unloaded machine, independent of how much CPU other processes left us.
+  cpu_us_per_msg_main_to_worker: r1(m.main_cpu_us_per_msg),
+  cpu_us_per_msg_worker_to_worker: r1(m.worker_cpu_us_per_msg),
   rss_256_actors_pool_mb: r1(pool.rss_mb),
   rss_256_actors_pool_workers: pool.workers,
   rss_256_actors_pool_spawn_ms: Math.round(pool.spawn_ms),
