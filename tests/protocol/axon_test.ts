@@ -3,12 +3,16 @@ import { Keypair } from "../../wallet/keypair.ts";
 import {
   AxonError,
   type AxonOptions,
+  bodyHashOfStrings,
   type CgInput,
   CgSynapse,
   createAxon,
+  defineSynapse,
   Dendrite,
   EMPTY_BODY_HASH,
+  field,
   PingSynapse,
+  py,
   type SynapseHandler,
 } from "../../protocol/mod.ts";
 
@@ -228,6 +232,13 @@ Deno.test("error table: verification", async (t) => {
       "Not Verified with error: Invalid signature format. Expected hex string.",
     );
   });
+  await t.step("missing nonce → 401 upstream message", async () => {
+    const req = signed();
+    delete req.headers.bt_header_dendrite_nonce;
+    const { res, json } = await send(axon, req);
+    assert.equal(res.status, 401);
+    assert.equal(json.message, "Not Verified with error: Missing Nonce");
+  });
   await t.step("invalid hotkey → 401", async () => {
     const req = signed();
     req.headers.bt_header_dendrite_hotkey = "not-an-address";
@@ -362,6 +373,39 @@ Deno.test("error table: headers and body are client errors (400/413/415/405), ne
     assert.equal(res.status, 405);
     assert.equal(json.message, "Method Not Allowed");
   });
+});
+
+Deno.test("body hash: a body that does not hash to the signed header → 400", async () => {
+  const Hashed = defineSynapse("Hashed", {
+    prompt: field.required(py.str),
+    temperature: field.optional(py.float, 1.0),
+  }, { requiredHashFields: ["prompt", "temperature"] });
+  const axon = createAxon({
+    keypair: axonKey,
+    synapses: { Hashed: { schema: Hashed, forward: (s) => ({ prompt: s.prompt + "!" }) } },
+  });
+  const d = new Dendrite({ keypair: clientKey });
+  const good = d.prepare(target, Hashed, { prompt: "hi", temperature: 1 });
+  assert.notEqual(good.headers.computed_body_hash, EMPTY_BODY_HASH);
+  const ok = await send(axon, good);
+  assert.equal(ok.res.status, 200, ok.text);
+  // the answer's computed_body_hash header is recomputed over the answer
+  assert.equal(ok.json.prompt, "hi!");
+  assert.equal(ok.res.headers.get("computed_body_hash"), bodyHashOfStrings(["hi!", "1.0"]));
+  const tampered = d.prepare(target, Hashed, { prompt: "hi" });
+  tampered.body = tampered.body.replace('"prompt":"hi"', '"prompt":"bye"');
+  const { res, json } = await send(axon, tampered);
+  assert.equal(res.status, 400);
+  assert.equal(
+    json.message,
+    `Body hash mismatch: the body hashes to ${bodyHashOfStrings(["bye", "1.0"])}, ` +
+      `the signed header says ${tampered.headers.computed_body_hash}`,
+  );
+  // an int sent for a float field hashes as the float (the Python axon's view)
+  const asInt = d.prepare(target, Hashed, { prompt: "x", temperature: 2 });
+  assert.ok(asInt.body.includes('"temperature":2.0'));
+  const sent = asInt.body.replace('"temperature":2.0', '"temperature":2');
+  assert.equal((await send(axon, { ...asInt, body: sent })).res.status, 200);
 });
 
 Deno.test("per-hotkey limit: one hotkey cannot starve another; priority orders waiters; 408/429", async () => {
