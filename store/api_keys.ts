@@ -35,7 +35,7 @@ export const KEY_MESSAGE_TTL_MS = 10 * 60 * 1000;
  * A fixed table of hotkeys, for tests, local subnets and operators who list their validators.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const dir = new StaticValidatorDirectory({
  *   "5F...": { registered: true, validatorPermit: true, stakeTao: 25000 },
  * });

@@ -32,7 +32,7 @@ export interface MetagraphDirectoryOptions {
  * Validator lookups on a cached metagraph.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const dir = new MetagraphDirectory({ load: async () => readMetagraph(client, 33) });
  * await dir.lookup("5F...");
  * ```

@@ -84,7 +84,7 @@ export interface StoreClientOptions {
  * Reserve and record against a conversation store.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const client = await StoreClient.create({ readUrl: "http://127.0.0.1:8000" });
  * const r = await client.reserve();
  * if (r.ok) console.log(r.bundle.guid); else console.warn(r.reason);

@@ -9,7 +9,7 @@ export class StoreHttpError extends Error {
   override name = "StoreHttpError";
   /**
    * @example
-   * ```ts
+   * ```ts ignore
    * throw new StoreHttpError(401, "missing API key: send Authorization: Bearer <key>");
    * ```
    */

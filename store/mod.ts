@@ -17,3 +17,8 @@ export { StoreMetrics } from "./metrics.ts";
 export * from "./server.ts";
 export * from "./importers/import_file.ts";
 export { DEMO_DATA_URL, loadDemoData } from "./demo_data.ts";
+export * from "./client.ts";
+export * from "./api_key_file.ts";
+export * from "./chain_directory.ts";
+export { type PostgresOptions, PostgresRepository } from "./postgres_repository.ts";
+export { obtainApiKey } from "./api_key_command.ts";

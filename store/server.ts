@@ -477,7 +477,7 @@ export interface StoreServer {
  * Opens the database (applying migrations), imports data, and serves the API.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const store = await startStore({ db: "sqlite::memory:", port: 0, demoData: true });
  * const r = await fetch(`${store.url}/api/v1/stats`);
  * await store.close();

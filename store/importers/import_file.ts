@@ -123,7 +123,7 @@ export async function importRows(
  * Imports one file.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const report = await importFile(repo, "../shared/data/facebook-chat-data.json");
  * for (const s of report.skipped) console.error(`line ${s.line}: ${s.reason}`);
  * ```
