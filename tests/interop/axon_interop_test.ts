@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Keypair } from "../../wallet/keypair.ts";
 import { CgSynapse, createAxon, defineSynapse, field, py } from "../../protocol/mod.ts";
-import { axonEnvs, runPython } from "./protocol_python.ts";
+import { assertBittensorImports, axonEnvs, runPython } from "./protocol_python.ts";
 
 const AXON_MNEMONIC =
   "old leopard transfer rib spatial phone calm indicate online fire caution review";
@@ -29,6 +29,7 @@ for (const env of axonEnvs()) {
     sanitizeOps: false,
     fn: async (t) => {
       assert.ok(env.python, `missing .venv/${env.name} (run scripts/python_env.sh)`);
+      await assertBittensorImports(env.python);
       const kp = await Keypair.fromMnemonic(AXON_MNEMONIC);
       const seen: unknown[] = [];
       const cgForward = async (

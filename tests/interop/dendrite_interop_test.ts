@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Keypair } from "../../wallet/keypair.ts";
 import { CgSynapse, defineSynapse, Dendrite, field, py } from "../../protocol/mod.ts";
-import { axonEnvs, freePort, PyProcess } from "./protocol_python.ts";
+import { assertBittensorImports, axonEnvs, freePort, PyProcess } from "./protocol_python.ts";
 
 const OUR_MNEMONIC =
   "old leopard transfer rib spatial phone calm indicate online fire caution review";
@@ -21,6 +21,7 @@ for (const env of axonEnvs()) {
     sanitizeOps: false,
     fn: async (t) => {
       assert.ok(env.python, `missing .venv/${env.name} (run scripts/python_env.sh)`);
+      await assertBittensorImports(env.python);
       const me = await Keypair.fromMnemonic(OUR_MNEMONIC);
       const bob = await Keypair.fromSeed(new Uint8Array(32).fill(1));
       const port = freePort();

@@ -127,6 +127,35 @@ export class PyProcess {
   }
 }
 
+const imports = new Map<string, Promise<void>>();
+
+/**
+ * Checks once per env that `import bittensor` works, so a broken venv fails with a hint instead
+ * of a Python traceback deep inside a test.
+ */
+export function assertBittensorImports(python: string): Promise<void> {
+  let p = imports.get(python);
+  if (!p) {
+    p = (async () => {
+      const out = await new Deno.Command(python, {
+        args: ["-c", "import bittensor"],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      if (!out.success) {
+        const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-12).join("\n");
+        throw new Error(
+          `${python}: "import bittensor" fails. bittensor 9.0.0/10.2.0 need an older ` +
+            `async-substrate-interface next to scalecodec (==1.0.0 for 9.0.0, ==1.6.2 for ` +
+            `10.2.0; see docs/protocol.md).\n${err}`,
+        );
+      }
+    })();
+    imports.set(python, p);
+  }
+  return p;
+}
+
 /** Runs a script to completion and returns its JSON lines (throws with stderr on failure). */
 export async function runPython(
   python: string,
