@@ -266,12 +266,19 @@ export async function setWeights(
         .toString(),
     )
     : 0;
-  if (round < lastStored) {
-    log.warn("reveal round {round} is behind the chain's last drand round {last}; using {last}", {
-      round,
-      last: lastStored,
-    });
-    round = lastStored;
+  // The pool refuses a round older than LastStoredRound at validation time, which may be a
+  // round later than when we read it (fast-block chains reveal within one drand period): aim
+  // one round past what the chain has.
+  if (round <= lastStored) {
+    log.debug(
+      "reveal round {round} is not ahead of the chain's last drand round {last}; using {next}",
+      {
+        round,
+        last: lastStored,
+        next: lastStored + 1,
+      },
+    );
+    round = lastStored + 1;
   }
   const publicKey = await beaconPublicKey(client);
   const payload = encodeTlockPayload({

@@ -198,7 +198,6 @@ export async function startLocalSubnet(opts: LocalSubnetOptions): Promise<LocalS
 
     const client = await SubtensorClient.connect({
       chainEndpoint: chain.url,
-      blockTimeS: (opts.blockTimeMs ?? 250) / 1000,
     });
     closers.push(() => client.close());
     const { llm: minerLlm } = createCgpLlmFromEnv({ ...llmEnv, LLM_EMBEDDING_CACHE: "off" });
@@ -254,7 +253,9 @@ export async function startLocalSubnet(opts: LocalSubnetOptions): Promise<LocalS
 
     const validatorConfig: ValidatorConfig = {
       netuid,
-      chain: { chainEndpoint: chain.url, blockTimeS: (opts.blockTimeMs ?? 250) / 1000 },
+      // The local chain's clock moves 12 s per block like finney's (whatever the wall-clock
+      // block interval), so the client's default block time is the right one for reveal rounds.
+      chain: { chainEndpoint: chain.url },
       hotkey: { kind: "seed_file", path: seedFile },
       selfHotkey: validator.kp.ss58Address,
       statePath: `${opts.dataDir}/validator/state.json`,
