@@ -14,7 +14,7 @@ export class AxonError extends Error {
    * @param message the `{"message": ...}` text (and `bt_header_axon_status_message`)
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { AxonError } from "./axon_error.ts";
    * throw new AxonError(403, "Forbidden. Key is blacklisted: not registered.");
    * ```
