@@ -63,7 +63,10 @@ export function errorResponse(
   s.axon.status_message = message;
   s.axon.process_time = elapsedSeconds(c.get("start") ?? performance.now());
   if (s.axon.signature === null) {
-    const msg = `${s.axon.nonce}.${s.dendrite.hotkey}.${s.axon.hotkey}.${s.axon.uuid}`;
+    const py = (v: unknown) => (v === null || v === undefined ? "None" : String(v));
+    const msg = `${py(s.axon.nonce)}.${py(s.dendrite.hotkey)}.${py(s.axon.hotkey)}.${
+      py(s.axon.uuid)
+    }`;
     s.axon.signature = signToHex(keypair, msg);
   }
   const headers = synapseHeaders(null, s, { bodyHash: EMPTY_BODY_HASH });
