@@ -126,13 +126,13 @@ Deno.test("format detection and a non-object document", () => {
   assert.match("error" in r.rows[0] ? r.rows[0].error : "", /expected an object/);
 });
 
-Deno.test("demo dataset: 40 conversations of 20-80 lines plus pages, surveys, documents", () =>
+Deno.test("demo dataset: 42 conversations of 20-80 lines plus pages, surveys, documents", () =>
   withSqlite(async (repo) => {
     const r = await loadDemoData(repo);
     assert.deepEqual(r.skipped, []);
     const s = await repo.stats(Date.now());
     assert.deepEqual(s.itemsByType, {
-      conversation_tagging: 40,
+      conversation_tagging: 42,
       webpage_metadata_generation: 3,
       survey_tagging: 3,
       named_entities_extraction: 3,
