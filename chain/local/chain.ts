@@ -79,6 +79,24 @@ export interface ChainEngineOptions {
 
 const SUBTENSOR = "SubtensorModule";
 
+/** Calls the local chain dispatches; anything else is refused by the pool. */
+export const SUPPORTED = new Set([
+  "System.remark",
+  "System.remark_with_event",
+  ...[
+    "set_weights",
+    "set_mechanism_weights",
+    "commit_timelocked_weights",
+    "commit_timelocked_mechanism_weights",
+    "serve_axon",
+    "serve_axon_tls",
+    "serve_prometheus",
+    "burned_register",
+    "register",
+    "add_stake",
+  ].map((c) => `${SUBTENSOR}.${c}`),
+]);
+
 /** The chain engine. */
 export class ChainEngine {
   readonly state: ChainState = emptyState();
@@ -214,6 +232,10 @@ export class ChainEngine {
   }
 
   #guard(tx: CheckedExtrinsic): void {
+    if (!SUPPORTED.has(`${tx.pallet}.${tx.call}`)) {
+      // The local chain does not model this call: refuse it up front rather than pretend.
+      throw invalidTx("Transaction call is not expected");
+    }
     if (tx.pallet === SUBTENSOR) {
       const err = validateSubtensorCall(
         this.state,
@@ -398,10 +420,12 @@ export class ChainEngine {
             }),
           );
         } else {
-          const pallet = out.error === "CallUnavailable" ? "System" : SUBTENSOR;
-          const error = new Uint8Array(4);
-          error[0] = this.codec.errorIndex(pallet, out.error);
-          const dispatchError = { Module: { index: this.codec.palletIndex(pallet), error } };
+          let dispatchError: unknown = "Other";
+          try {
+            const error = new Uint8Array(4);
+            error[0] = this.codec.errorIndex(SUBTENSOR, out.error);
+            dispatchError = { Module: { index: this.codec.palletIndex(SUBTENSOR), error } };
+          } catch { /* error name unknown to this metadata: DispatchError::Other */ }
           records.push(
             this.#eventRecord(phase(idx), {
               pallet: "System",

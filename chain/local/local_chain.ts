@@ -16,6 +16,9 @@ import { defaultHyperparameters, HYPERPARAMETER_ITEMS } from "./state.ts";
 import { appendOrReplace } from "./pallet.ts";
 import { RpcServer } from "./rpc_server.ts";
 import { timelockReady } from "./reveal.ts";
+import { logger } from "../../config/logging.ts";
+
+const log = logger("chain", "local");
 
 /** Options of `startLocalChain`. */
 export interface LocalChainOptions {
@@ -96,6 +99,8 @@ export interface LocalChain {
       stake: bigint;
     }
   >;
+  /** JSON-RPC methods clients asked for that the local chain does not implement. */
+  unknownMethods(): string[];
   /** The engine (advanced use: tests of internals). */
   readonly engine: ChainEngine;
 }
@@ -121,7 +126,15 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
   const server = new RpcServer(engine);
   const url = await server.listen(opts.hostname ?? "127.0.0.1", opts.port ?? 0);
   const blockTimeMs = opts.blockTimeMs ?? 250;
-  const timer = blockTimeMs > 0 ? setInterval(() => engine.produceBlock(), blockTimeMs) : undefined;
+  const timer = blockTimeMs > 0
+    ? setInterval(() => {
+      try {
+        engine.produceBlock();
+      } catch (e) {
+        log.error("block production failed: {error}", { error: String(e) });
+      }
+    }, blockTimeMs)
+    : undefined;
   const state = engine.state;
 
   const subnet = (netuid: number): Subnet => {
@@ -271,6 +284,7 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
     timestampMs: () => engine.head.timestamp,
     lastStoredRound: () => state.lastStoredRound,
     dropConnections: () => server.dropConnections(),
+    unknownMethods: () => [...server.unknownMethods].sort(),
     async close() {
       if (timer !== undefined) clearInterval(timer);
       await server.close();

@@ -283,6 +283,16 @@ Deno.test("local chain: extrinsics are checked like subtensor checks them", asyn
       await raw.disconnect();
     });
 
+    await t.step(
+      "a call the local chain does not model is refused by the pool, not faked",
+      async () => {
+        await assert.rejects(
+          submit(s, api.tx.balances.transferKeepAlive(keys.bob.address, 1000), keys.alice),
+          /1010: Invalid Transaction: Transaction call is not expected/,
+        );
+      },
+    );
+
     await t.step("a stale nonce is rejected as outdated", async () => {
       const tx = api.tx.subtensorModule.setWeights(1, [miner], [1], 10);
       await tx.signAsync(keys.alice, { nonce: 0 });
