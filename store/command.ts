@@ -199,6 +199,7 @@ async function serve(args: string[]): Promise<number> {
     port: flags.port,
     host: flags.host,
     importFiles: flags.import ? flags.import.split(",").map((s) => s.trim()) : undefined,
+    importProgress: flags.progress || undefined,
     demoData: flags["demo-data"],
     requireApiKey: flags["require-api-key"],
     leaseSeconds: flags["lease-seconds"],

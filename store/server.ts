@@ -454,6 +454,8 @@ export interface StartStoreOptions extends Omit<StoreAppOptions, "repo"> {
   host?: string;
   /** Files to import before serving (format from the extension or content). */
   importFiles?: string[];
+  /** Draw the import progress bar (default: when stderr is a terminal). */
+  importProgress?: boolean;
   /** Load the project's demo dataset when the store is empty. */
   demoData?: boolean;
   /** Keys accepted without issuance (e.g. a local subnet's validators). */
@@ -490,7 +492,11 @@ export async function startStore(options: StartStoreOptions = {}): Promise<Store
     if (options.importFiles?.length) {
       const { importFile } = await import("./importers/import_file.ts");
       for (const f of options.importFiles) {
-        const r = await importFile(repo, f, { now: options.now?.() });
+        const r = await importFile(repo, f, {
+          now: options.now?.(),
+          progress: options.importProgress,
+        });
+        for (const s of r.skipped) log.warn("{file}:{line}: skipped: {reason}", { file: f, ...s });
         log.info("imported {file}: {inserted} new, {duplicates} known, {skipped} skipped", {
           file: f,
           inserted: r.inserted,
