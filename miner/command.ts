@@ -19,6 +19,7 @@ import {
   type MinerFlags,
   minerFlags,
   type MinerSettings,
+  NO_EFFECT_FLAGS,
   resolveMinerSettings,
 } from "./miner_flags.ts";
 import { MinerStartError, type RunningMiner, startMiner } from "./run_miner.ts";
@@ -86,14 +87,17 @@ function untilSignal(): { signal: Promise<string>; dispose(): void } {
   };
 }
 
-function parse(args: string[]): { flags: MinerFlags; settings: MinerSettings } | "help" {
+function parse(
+  args: string[],
+): { flags: MinerFlags; settings: MinerSettings; noEffect: string[] } | "help" {
   try {
-    const { flags, rest } = parseFlags(args, minerFlags);
+    const { flags, rest, given } = parseFlags(args, minerFlags);
     if (flags.help) return "help";
     if (rest.length) {
       throw new FlagError([`unexpected argument ${JSON.stringify(rest[0])} (flags start with --)`]);
     }
-    return { flags, settings: resolveMinerSettings(flags) };
+    const noEffect = NO_EFFECT_FLAGS.filter((f) => given.has(f));
+    return { flags, settings: resolveMinerSettings(flags), noEffect };
   } catch (e) {
     if (e instanceof FlagError) {
       throw new Stop(
@@ -208,6 +212,11 @@ export async function runMiner(args: string[]): Promise<number> {
     }
     const { settings } = parsed;
     await setupLogging(settings.logLevel);
+    if (parsed.noEffect.length) {
+      log.warn("ignored (upstream flags with no effect here): {flags}", {
+        flags: parsed.noEffect.map((f) => `--${f}`).join(", "),
+      });
+    }
     // listen before the slow steps, so a signal during start-up is not the default kill
     stopWait = untilSignal();
     const started = start(settings);

@@ -81,8 +81,37 @@ export const minerFlags = {
     help: "seconds to wait for the first chain connection before giving up",
     check: checks.positive,
   },
+  // upstream's template flags a miner does not use: accepted so existing command lines keep
+  // working, and named in a start-up warning
+  "neuron.name": { kind: "string", help: "accepted for compatibility; no effect" },
+  "neuron.device": { kind: "string", help: "accepted for compatibility; no effect" },
+  "neuron.events_retention_size": {
+    kind: "string",
+    help: "accepted for compatibility; no effect",
+  },
+  "neuron.dont_save_events": { kind: "boolean", help: "accepted for compatibility; no effect" },
+  "mock": { kind: "boolean", help: "accepted for compatibility; no effect" },
+  "wandb.off": { kind: "boolean", help: "accepted for compatibility; no effect" },
+  "wandb.offline": { kind: "boolean", help: "accepted for compatibility; no effect" },
+  "wandb.notes": { kind: "string", help: "accepted for compatibility; no effect" },
+  "wandb.project_name": { kind: "string", help: "accepted for compatibility; no effect" },
+  "wandb.entity": { kind: "string", help: "accepted for compatibility; no effect" },
   "help": { kind: "boolean", help: "show this help" },
 } as const satisfies FlagSpecs;
+
+/** Upstream flags that are accepted but change nothing here. */
+export const NO_EFFECT_FLAGS: readonly string[] = [
+  "neuron.name",
+  "neuron.device",
+  "neuron.events_retention_size",
+  "neuron.dont_save_events",
+  "mock",
+  "wandb.off",
+  "wandb.offline",
+  "wandb.notes",
+  "wandb.project_name",
+  "wandb.entity",
+];
 
 /** Parsed miner flags. */
 export type MinerFlags = Flags<typeof minerFlags>;

@@ -25,6 +25,10 @@ const PY_AXON = "old leopard transfer rib spatial phone calm indicate online fir
 const DURATION_S = Number(Deno.env.get("BENCH_MINER_SECONDS") ?? 10);
 const REPEAT_S = Number(Deno.env.get("BENCH_MINER_REPEAT_SECONDS") ?? 4);
 const CONNECTIONS = Number(Deno.env.get("BENCH_MINER_CONNECTIONS") ?? 16);
+/** A short run over one connection: each side's unloaded latency and sequential rate. */
+const ONE_CONN_S = 3;
+/** Windows kept for the one-connection runs (never used by the others). */
+const TAIL = 600;
 const CORES = navigator.hardwareConcurrency;
 const REQUEST_TIMEOUT_S = 120; // also the freshness window of pre-signed nonces
 const MINER_IP = "127.0.0.2"; // the chain, like finney, refuses to serve 127.0.0.1
@@ -118,14 +122,18 @@ interface LoadResult {
 }
 
 /** Sends the requests over `CONNECTIONS` loops for `seconds` (or until they run out). */
-async function load(reqs: Prepared[], seconds: number): Promise<LoadResult> {
+async function load(
+  reqs: Prepared[],
+  seconds: number,
+  connections = CONNECTIONS,
+): Promise<LoadResult> {
   let next = 0, ok = 0, failed = 0, tagged = 0;
   const lat: number[] = [];
   const failures: Record<string, number> = {};
   const cpu0 = cpuUsage();
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+  await Promise.all(Array.from({ length: connections }, async () => {
     while (performance.now() < end && next < reqs.length) {
       const r = reqs[next++];
       const t = performance.now();
@@ -261,10 +269,11 @@ async function timed(
   pid: number,
   reqs: Prepared[],
   seconds: number,
+  connections = CONNECTIONS,
 ): Promise<RunFigures> {
   let peak = rssOf(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 200);
-  const r = await load(reqs, seconds);
+  const r = await load(reqs, seconds, connections);
   clearInterval(sampler);
   peak = Math.max(peak, rssOf(pid));
   if (r.failed) log(`${name}: ${r.failed} failed: ${JSON.stringify(r.failures)}`);
@@ -295,13 +304,14 @@ async function sized(
   const w = await load(await presign(target, warmInputs), 2);
   if (!w.ok) throw new Error(`${name}: warm-up got no answer: ${JSON.stringify(w.failures)}`);
   const estimate = Math.max(20, (w.ok + w.failed) / w.seconds);
-  const count = Math.min(pool.length, Math.ceil(estimate * seconds * 1.6) + 100);
+  const count = Math.min(pool.length, Math.ceil(estimate * seconds * 2.5) + 100);
   log(`${name}: warm-up ${estimate.toFixed(0)} req/s, pre-signing ${count} requests`);
   return await presign(target, pool.slice(0, count));
 }
 
 interface OursFigures {
   distinct: RunFigures;
+  single: RunFigures;
   repeated: RunFigures;
   idleRssMb: number;
   hitRateDistinct: number;
@@ -362,7 +372,7 @@ async function runOurs(windows: Line[][]): Promise<OursFigures> {
     // distinct windows: the warm-up takes its own, the timed run the rest, the repeat run 20
     const repeatSet = windows.slice(0, 20);
     const warm = windows.slice(20, 220);
-    const pool = windows.slice(220);
+    const pool = windows.slice(220, -TAIL);
     const reqs = await sized(target, warm.map(taskInput), pool.map(taskInput), DURATION_S, "ours");
     const c0 = await countersOf(miner);
     const distinct = await timed("ours distinct windows", pid, reqs, DURATION_S);
@@ -377,6 +387,13 @@ async function runOurs(windows: Line[][]): Promise<OursFigures> {
     const repeatReqs = await presign(target, repeatedInputs);
     const repeated = await timed("ours repeated windows", pid, repeatReqs, REPEAT_S);
     const c2 = await countersOf(miner);
+    const single = await timed(
+      "ours distinct windows, 1 connection",
+      pid,
+      await presign(target, windows.slice(-TAIL).map(taskInput)),
+      ONE_CONN_S,
+      1,
+    );
     const rate = (a: Counters, b: Counters) => {
       const hits = b.cache_hits - a.cache_hits;
       const misses = b.cache_misses - a.cache_misses;
@@ -385,6 +402,7 @@ async function runOurs(windows: Line[][]): Promise<OursFigures> {
     const status = await miner.stop();
     return {
       distinct,
+      single,
       repeated,
       idleRssMb,
       hitRateDistinct: rate(c0, c1),
@@ -401,7 +419,10 @@ async function runOurs(windows: Line[][]): Promise<OursFigures> {
 }
 
 /** The Python bittensor 9.0.0 axon with a trivial (echo) forward: the Python protocol ceiling. */
-async function runPython(python: string, windows: Line[][]): Promise<RunFigures> {
+async function runPython(
+  python: string,
+  windows: Line[][],
+): Promise<{ loaded: RunFigures; single: RunFigures }> {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -416,11 +437,19 @@ async function runPython(python: string, windows: Line[][]): Promise<RunFigures>
     const reqs = await sized(
       target,
       windows.slice(20, 220).map(taskInput),
-      windows.slice(220).map(taskInput),
+      windows.slice(220, -TAIL).map(taskInput),
       DURATION_S,
       "python",
     );
-    return await timed("python trivial forward", py.proc.pid, reqs, DURATION_S);
+    const loaded = await timed("python trivial forward", py.proc.pid, reqs, DURATION_S);
+    const single = await timed(
+      "python trivial forward, 1 connection",
+      py.proc.pid,
+      await presign(target, windows.slice(-TAIL).map(taskInput)),
+      ONE_CONN_S,
+      1,
+    );
+    return { loaded, single };
   } finally {
     await py.stop();
   }
@@ -439,7 +468,7 @@ if (import.meta.main) {
   const windows = await distinctWindows();
   log(`${windows.length} distinct windows from ${DATA.pathname}`);
   const ours = await runOurs(windows);
-  const py = await runPython(python, windows);
+  const { loaded: py, single: py1 } = await runPython(python, windows);
   const figures = {
     cores: CORES,
     connections: CONNECTIONS,
@@ -449,8 +478,10 @@ if (import.meta.main) {
     ours_p50_ms: round(ours.distinct.p50_ms, 2),
     ours_p99_ms: round(ours.distinct.p99_ms, 2),
     ours_tagged_fraction: round(ours.distinct.tagged / ours.distinct.ok),
-    ours_failed: ours.distinct.failed,
+    ours_failed: ours.distinct.failed + ours.single.failed + ours.repeated.failed,
     ours_exhausted_windows: ours.distinct.exhausted,
+    ours_1conn_windows_per_s: round(ours.single.rps, 1),
+    ours_1conn_p50_ms: round(ours.single.p50_ms, 2),
     ours_cache_hit_rate_distinct: round(ours.hitRateDistinct),
     ours_repeated_windows_per_s: round(ours.repeated.rps, 1),
     ours_repeated_p50_ms: round(ours.repeated.p50_ms, 2),
@@ -459,18 +490,25 @@ if (import.meta.main) {
     ours_cache_hit_rate_repeated_expected: round(ours.expectedHitRateRepeated),
     ours_shed: ours.shed,
     ours_idle_rss_mb: round(ours.idleRssMb, 1),
-    ours_peak_rss_mb: round(Math.max(ours.distinct.peak_rss_mb, ours.repeated.peak_rss_mb), 1),
+    ours_peak_rss_mb: round(
+      Math.max(ours.distinct.peak_rss_mb, ours.repeated.peak_rss_mb, ours.single.peak_rss_mb),
+      1,
+    ),
     ours_exit_code: ours.exitCode,
     load_generator_cores: round(ours.distinct.gen_cpu_cores, 2),
     python_trivial_rps: round(py.rps, 1),
     python_trivial_p50_ms: round(py.p50_ms, 2),
     python_trivial_p99_ms: round(py.p99_ms, 2),
-    python_trivial_peak_rss_mb: round(py.peak_rss_mb, 1),
-    python_trivial_failed: py.failed,
+    python_trivial_1conn_rps: round(py1.rps, 1),
+    python_trivial_1conn_p50_ms: round(py1.p50_ms, 2),
+    python_trivial_peak_rss_mb: round(Math.max(py.peak_rss_mb, py1.peak_rss_mb), 1),
+    python_trivial_failed: py.failed + py1.failed,
     ours_vs_python_trivial_rps: round(ours.distinct.rps / py.rps),
-    measures: "ours: real `main.ts miner` tagging distinct masked conversation windows with the " +
-      "offline LLM; python: bittensor 9.0.0 axon, echo forward (no tagging), same payloads " +
-      "and load generator = the Python stack's protocol ceiling, not upstream's miner",
+    measures: "ours: the real `main.ts miner` process tagging distinct masked conversation " +
+      "windows with the offline LLM (repeated: 20 windows over and over, answered by the cache); " +
+      "python: bittensor 9.0.0 axon with an echo forward (no tagging) on the same payloads and " +
+      "load generator = the Python stack's protocol ceiling, not upstream's miner (which needs " +
+      "an LLM API); 1conn: one connection, no concurrency",
   };
   console.log(JSON.stringify({ bench: "miner", figures, targets: {} }));
 }

@@ -121,6 +121,19 @@ Deno.test("miner flags: upstream defaults, overrides, and the advertised address
     assert.equal(s.logLevel, "trace");
     assert.equal(s.network, "test");
   });
+  await t.step("upstream template flags a miner does not use are accepted", () => {
+    const s = settingsOf([
+      "--axon.ip",
+      "10.0.0.1",
+      "--neuron.device",
+      "cpu",
+      "--wandb.off",
+      "--mock",
+      "--neuron.name",
+      "miner",
+    ]);
+    assert.equal(s.bind.hostname, "10.0.0.1");
+  });
   await t.step("the environment supplies wallet and port when flags do not", () => {
     const s = settingsOf(["--axon.ip", "10.0.0.1"], {
       BT_WALLET_NAME: "w",
@@ -288,7 +301,7 @@ Deno.test({
       }
 
       await t.step("registered: serves, announces, answers, stops on SIGTERM", async () => {
-        const miner = new MinerProcess([...base, "--logging.debug"], {});
+        const miner = new MinerProcess([...base, "--logging.debug", "--wandb.off"], {});
         try {
           let axon;
           for (let i = 0;; i++) {
@@ -302,6 +315,7 @@ Deno.test({
             assert.ok(i < 300, `the axon never showed up on chain:\n${miner.out}`);
           }
           assert.equal(axon.ip, MINER_IP);
+          assert.match(miner.out, /ignored \(upstream flags with no effect here\): "?--wandb\.off/);
           assert.equal(axon.ipType, 4);
 
           const dendrite = new Dendrite({ keypair: validator });
