@@ -9,6 +9,7 @@
 import { checks, FlagError, type Flags, type FlagSpecs } from "../config/flags.ts";
 import { logLevel, neuronFlags } from "../config/neuron_flags.ts";
 import type { Level } from "../config/logging.ts";
+import { EndpointError, resolveEndpoint } from "../chain/endpoints.ts";
 import { IpError, ipVersion } from "../chain/ip.ts";
 import type { BlacklistOptions } from "./blacklist.ts";
 
@@ -179,6 +180,19 @@ export function resolveMinerSettings(flags: MinerFlags): MinerSettings {
         `reach this miner at; this node does not look it up on the internet)`,
     );
   } else externalIp = bindIp;
+  try {
+    // checked here so a misspelt network stops start-up before the wallet is read
+    resolveEndpoint({
+      network: flags["subtensor.network"],
+      chainEndpoint: flags["subtensor.chain_endpoint"],
+    });
+  } catch (e) {
+    if (!(e instanceof EndpointError)) throw e;
+    const flag = flags["subtensor.chain_endpoint"]?.trim()
+      ? "subtensor.chain_endpoint"
+      : "subtensor.network";
+    problems.push(`--${flag}: ${e.message}`);
+  }
   if (problems.length) throw new FlagError(problems);
   return {
     netuid: flags.netuid!,

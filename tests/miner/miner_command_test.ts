@@ -171,6 +171,14 @@ Deno.test("miner flags: upstream defaults, overrides, and the advertised address
       /--axon\.external_ip: 0\.0\.0\.0 cannot be reached by validators/,
     );
     assert.throws(
+      () => settingsOf(["--axon.ip", "10.0.0.1", "--subtensor.network", "finey"]),
+      /--subtensor\.network: unknown --subtensor\.network "finey": use one of finney, test/,
+    );
+    assert.throws(
+      () => settingsOf(["--axon.ip", "10.0.0.1", "--subtensor.chain_endpoint", "http://x:9944"]),
+      /--subtensor\.chain_endpoint: chain endpoint must be ws:\/\/ or wss:\/\//,
+    );
+    assert.throws(
       () => settingsOf([]),
       /--axon\.external_ip: required when --axon\.ip is 0\.0\.0\.0/,
     );
