@@ -20,6 +20,10 @@ const commands: Record<string, () => Promise<Command>> = {
   wallet: async () => (await import("./wallet/command.ts")).walletCommand,
   api: async () => (await import("./store/command.ts")).apiCommand,
   "api-key": async () => (await import("./store/api_key_command.ts")).apiKeyCommand,
+  validator: async () => (await import("./validator/command.ts")).validatorCommand,
+  "import-state": async () =>
+    (await import("./validator/import_state_command.ts")).importStateCommand,
+  demo: async () => (await import("./local_subnet/demo_command.ts")).demoCommand,
 };
 
 function usage(): string {

@@ -243,7 +243,11 @@ export class Validator {
           target: { ip: view.axons[uid].ip, port: view.axons[uid].port, hotkey: view.hotkeys[uid] },
           input: { task: masked },
           timeoutS,
-        }, { timeoutMs: (timeoutS * 2 + 10) * 1000 });
+        }, {
+          // A MinerClient answers one query at a time: leave room for the tasks queued before
+          // this one (each at most two attempts of `timeoutS`).
+          timeoutMs: (timeoutS * 2 + 2) * 1000 * Math.max(1, this.config.concurrentTasks) + 10_000,
+        });
       } catch (e) {
         // The MinerClient itself failed (crashed, timed out): this miner scores zero this time.
         return {

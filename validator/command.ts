@@ -1,0 +1,141 @@
+/**
+ * @module
+ * `deno task validator`: flags and environment → checks (LLM configuration, wallet, chain,
+ * registration) with a clear message and exit code for each failure → the validator's actors →
+ * steps until SIGINT/SIGTERM (a second signal forces exit).
+ */
+import { SubtensorClient } from "../chain/client.ts";
+import { FlagError, helpText, parseFlags } from "../config/flags.ts";
+import { logger, setupLogging } from "../config/logging.ts";
+import { logLevel } from "../config/neuron_flags.ts";
+import { loadLlmConfig } from "../llm/config.ts";
+import type { Command } from "../main.ts";
+import { openWallet } from "../wallet/mod.ts";
+import { HOSTED_READ_URL, HOSTED_WRITE_URL } from "../store/client.ts";
+import { Validator } from "./validator.ts";
+import { validatorConfigFrom, validatorFlags } from "./validator_flags.ts";
+
+/** Exit codes of the validator command. */
+export const VALIDATOR_EXIT = {
+  ok: 0,
+  badFlags: 2,
+  notRegistered: 3,
+  wallet: 4,
+  chain: 5,
+  llm: 6,
+  interrupted: 130,
+} as const;
+
+const SUMMARY = "Run a subnet 33 validator (reserve, query miners, score, set weights).";
+
+/** The `validator` command. */
+export const validatorCommand: Command = {
+  summary: SUMMARY,
+  async run(args) {
+    let flags;
+    try {
+      flags = parseFlags(args, validatorFlags).flags;
+    } catch (e) {
+      if (!(e instanceof FlagError)) throw e;
+      console.error(`validator: bad flags:\n${e.message}\n\nRun with --help for the flags.`);
+      return VALIDATOR_EXIT.badFlags;
+    }
+    if (flags.help) {
+      console.log(helpText("validator", SUMMARY, validatorFlags));
+      return VALIDATOR_EXIT.ok;
+    }
+    await setupLogging(logLevel(flags));
+    const log = logger("validator");
+    try {
+      loadLlmConfig();
+    } catch (e) {
+      console.error(`validator: LLM configuration: ${(e as Error).message}`);
+      return VALIDATOR_EXIT.llm;
+    }
+    let hotkey;
+    try {
+      hotkey = await openWallet({
+        name: flags["wallet.name"],
+        hotkey: flags["wallet.hotkey"],
+        path: flags["wallet.path"],
+      }).hotkey();
+    } catch (e) {
+      console.error(`validator: wallet: ${(e as Error).message}`);
+      return VALIDATOR_EXIT.wallet;
+    }
+    let client: SubtensorClient;
+    try {
+      client = await SubtensorClient.connect({
+        network: flags["subtensor.network"],
+        chainEndpoint: flags["subtensor.chain_endpoint"],
+      });
+    } catch (e) {
+      console.error(`validator: chain unreachable: ${(e as Error).message}`);
+      return VALIDATOR_EXIT.chain;
+    }
+    try {
+      const uid = await client.uidOf(flags.netuid!, hotkey.ss58Address);
+      if (uid === null) {
+        console.error(
+          `validator: hotkey ${hotkey.ss58Address} is not registered on netuid ${flags.netuid}; register it first`,
+        );
+        return VALIDATOR_EXIT.notRegistered;
+      }
+      log.info("validator uid {uid} on netuid {netuid}", { uid, netuid: flags.netuid });
+    } catch (e) {
+      console.error(`validator: chain: ${(e as Error).message}`);
+      return VALIDATOR_EXIT.chain;
+    } finally {
+      await client.close();
+    }
+    const config = validatorConfigFrom(flags, hotkey.ss58Address);
+    config.store.url ??= HOSTED_READ_URL;
+    config.store.writeUrl ??= config.store.url === HOSTED_READ_URL
+      ? HOSTED_WRITE_URL
+      : config.store.url;
+    const validator = new Validator(config);
+    validator.on((e) => {
+      if (e.type === "step") {
+        log.info("step {step}: {ok} ({tasks} tasks, {ms} ms){reason}", {
+          step: e.step,
+          ok: e.ok ? "ok" : "failed",
+          tasks: e.tasks,
+          ms: Math.round(e.ms),
+          reason: e.reason ? `: ${e.reason}` : "",
+        });
+      } else if (e.type === "weights") {
+        log.info("weights: {status} {message}", {
+          status: e.result.status,
+          message: e.result.message,
+        });
+      } else if (e.type === "actor" && (e.event.type === "crashed" || e.event.type === "fatal")) {
+        log.warn("actor event: {event}", { event: JSON.stringify(e.event) });
+      }
+    });
+    const stop = new AbortController();
+    let signals = 0;
+    const onSignal = () => {
+      if (++signals > 1) {
+        console.error("validator: second signal, exiting now");
+        Deno.exit(VALIDATOR_EXIT.interrupted);
+      }
+      log.info("stopping: finishing the step in flight (Ctrl-C again to force)");
+      stop.abort();
+    };
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+    try {
+      await validator.start();
+      await validator.run(stop.signal);
+    } finally {
+      const report = await validator.stop();
+      log.info("stopped: drained={drained}, persisted {n} actors", {
+        drained: report.drained,
+        n: report.persisted.length,
+      });
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    }
+    return VALIDATOR_EXIT.ok;
+  },
+};
