@@ -37,7 +37,8 @@ export function intToIp(n: bigint | number): string {
   const v = BigInt(n);
   if (v < 0n || v > U128_MAX) throw new IpError(`ip integer out of u128 range: ${v}`);
   if (v <= U32_MAX) {
-    return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join(".");
+    const x = Number(v);
+    return `${x >>> 24}.${(x >>> 16) & 0xff}.${(x >>> 8) & 0xff}.${x & 0xff}`;
   }
   const groups = Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - 16 * i)) & 0xffffn));
   // longest run (>= 2) of zero groups becomes "::"

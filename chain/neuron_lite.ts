@@ -5,8 +5,8 @@
  * is compared with the live metadata before it is used, and a runtime with another layout is
  * decoded through the registry instead (see `metagraph.ts`).
  */
-import { encodeAddress } from "@polkadot/util-crypto";
 import { intToIp } from "./ip.ts";
+import { ss58Fast, Ss58Memo } from "./ss58.ts";
 import { ScaleReader } from "./scale_reader.ts";
 
 /** The `toRawType()` of `NeuronInfoLite` this decoder reads (subtensor 2025/26 runtimes). */
@@ -83,11 +83,11 @@ export interface NeuronLite {
 
 /** SS58 (prefix 42) of a 32-byte account id. */
 export function ss58(pub: Uint8Array): string {
-  return encodeAddress(pub, 42);
+  return ss58Fast(pub, 42);
 }
 
 function readAxon(r: ScaleReader): AxonInfo {
-  const block = Number(r.u64());
+  const block = r.u64Number();
   const version = r.u32();
   const ipInt = r.u128();
   const port = r.u16();
@@ -99,7 +99,7 @@ function readAxon(r: ScaleReader): AxonInfo {
 }
 
 function readPrometheus(r: ScaleReader): PrometheusInfo {
-  const block = Number(r.u64());
+  const block = r.u64Number();
   const version = r.u32();
   const ipInt = r.u128();
   const port = r.u16();
@@ -116,9 +116,10 @@ export function decodeNeuronsLite(bytes: Uint8Array): NeuronLite[] {
     throw new RangeError(`neuron count ${n} does not fit ${bytes.length} bytes`);
   }
   const out = new Array<NeuronLite>(n);
+  const memo = new Ss58Memo(); // fresh per call: no state carried between decodes
   for (let i = 0; i < n; i++) {
     const hotkey = ss58(r.raw(32));
-    const coldkey = ss58(r.raw(32));
+    const coldkey = memo.get(r.raw(32));
     const uid = r.compactU16();
     const netuid = r.compactU16();
     const active = r.bool();
@@ -126,7 +127,7 @@ export function decodeNeuronsLite(bytes: Uint8Array): NeuronLite[] {
     const prometheus = readPrometheus(r);
     const ns = r.compact();
     const stake = new Array<{ coldkey: string; rao: bigint }>(ns);
-    for (let j = 0; j < ns; j++) stake[j] = { coldkey: ss58(r.raw(32)), rao: r.compactBig() };
+    for (let j = 0; j < ns; j++) stake[j] = { coldkey: memo.get(r.raw(32)), rao: r.compactBig() };
     out[i] = {
       hotkey,
       coldkey,

@@ -60,10 +60,23 @@ export class ScaleReader {
     this.at += 8;
     return v;
   }
+  /** A u64 as a number; throws beyond 2^53. */
+  u64Number(): number {
+    this.#need(8, "u64");
+    const lo = this.#dv.getUint32(this.at, true);
+    const hi = this.#dv.getUint32(this.at + 4, true);
+    if (hi > 0x1fffff) throw new ScaleError(`u64 at offset ${this.at} exceeds 2^53`);
+    this.at += 8;
+    return hi * 0x1_0000_0000 + lo;
+  }
   u128(): bigint {
-    const lo = this.u64();
-    const hi = this.u64();
-    return (hi << 64n) | lo;
+    this.#need(16, "u128");
+    const dv = this.#dv, at = this.at;
+    this.at += 16;
+    if (dv.getUint32(at + 4, true) === 0 && dv.getBigUint64(at + 8, true) === 0n) {
+      return BigInt(dv.getUint32(at, true)); // the common IPv4 case, no 128-bit arithmetic
+    }
+    return (dv.getBigUint64(at + 8, true) << 64n) | dv.getBigUint64(at, true);
   }
   /** `n` raw bytes (a view, not a copy). */
   raw(n: number): Uint8Array {
@@ -74,6 +87,25 @@ export class ScaleReader {
   }
   /** A compact integer as a number (throws beyond 2^53). */
   compact(): number {
+    this.#need(1, "compact");
+    const b0 = this.bytes[this.at];
+    const mode = b0 & 3;
+    if (mode === 0) {
+      this.at++;
+      return b0 >> 2;
+    }
+    if (mode === 1) {
+      this.#need(2, "compact");
+      const v = (b0 | (this.bytes[this.at + 1] << 8)) >> 2;
+      this.at += 2;
+      return v;
+    }
+    if (mode === 2) {
+      this.#need(4, "compact");
+      const v = this.#dv.getUint32(this.at, true) >>> 2;
+      this.at += 4;
+      return v;
+    }
     const v = this.compactBig();
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ScaleError(`compact ${v} exceeds 2^53`);
     return Number(v);
