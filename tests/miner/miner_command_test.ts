@@ -308,6 +308,34 @@ Deno.test({
         await new Promise((r) => setTimeout(r, 100));
       }
 
+      await t.step("the axon port is taken: exit 7 naming the address", async () => {
+        const squatter = Deno.listen({ hostname: MINER_IP, port });
+        try {
+          const r = await runToEnd(base);
+          assert.equal(r.code, MINER_EXIT.serve, r.out);
+          assert.ok(r.out.includes(`cannot bind the axon to ${MINER_IP}:${port}`), r.out);
+          assertNoStack(r.out);
+        } finally {
+          squatter.close();
+        }
+      });
+
+      await t.step("the chain refuses the announced address: exit 7 saying why", async () => {
+        const r = await runToEnd([
+          ...base,
+          "--axon.ip",
+          "127.0.0.1",
+          "--axon.port",
+          String(freePort("127.0.0.1")),
+        ]);
+        assert.equal(r.code, MINER_EXIT.serve, r.out);
+        assert.match(
+          r.out,
+          /announcing the axon at 127\.0\.0\.1:\d+ failed: .*(InvalidIpAddress|invalid IP)/,
+        );
+        assertNoStack(r.out);
+      });
+
       await t.step("registered: serves, announces, answers, stops on SIGTERM", async () => {
         const miner = new MinerProcess([...base, "--logging.debug", "--wandb.off"], {});
         try {
