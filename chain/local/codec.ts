@@ -9,6 +9,7 @@ import { Metadata, TypeRegistry } from "@polkadot/types";
 import type { Registry } from "@polkadot/types/types";
 import { compactToU8a, hexToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsU8a, xxhashAsU8a } from "@polkadot/util-crypto";
+import { metadataV16toV14, metadataV16toV15 } from "./metadata_v15.ts";
 
 /** Raised when the metadata lacks something the local chain needs, or a value cannot be encoded. */
 export class CodecError extends Error {
@@ -165,6 +166,48 @@ export class ChainCodec {
       transactionVersion: base.transactionVersion,
       stateVersion: base.systemVersion ?? base.stateVersion ?? 1,
     };
+  }
+
+  readonly #converted = new Map<number, Uint8Array | null>();
+
+  #downConverted(version: 14 | 15): Uint8Array | null {
+    if (!this.#converted.has(version)) {
+      let bytes: Uint8Array | null = null;
+      try {
+        if (this.metadata.version === 16) {
+          bytes = version === 15
+            ? metadataV16toV15(this.metadata)
+            : metadataV16toV14(this.metadata);
+        }
+      } catch {
+        bytes = null;
+      }
+      this.#converted.set(version, bytes);
+    }
+    return this.#converted.get(version)!;
+  }
+
+  /** Metadata versions this chain can serve (`Metadata_metadata_versions`). */
+  metadataVersions(): number[] {
+    const out = [this.metadata.version];
+    if (this.#downConverted(15)) out.unshift(15);
+    if (this.#downConverted(14)) out.unshift(14);
+    return out;
+  }
+
+  /** The metadata blob at `version` (`Metadata_metadata_at_version`), if it can be served. */
+  metadataAtVersion(version: number): Uint8Array | undefined {
+    if (version === this.metadata.version) return this.metadataBytes;
+    if (version === 14 || version === 15) return this.#downConverted(version) ?? undefined;
+    return undefined;
+  }
+
+  /**
+   * What `state_getMetadata` and `Metadata_metadata` return: V14 like a substrate node (when
+   * the blob converts), else the blob itself.
+   */
+  defaultMetadata(): Uint8Array {
+    return this.metadataAtVersion(14) ?? this.metadataBytes;
   }
 
   /** The registry type name for a lookup id (cached). */

@@ -1,10 +1,10 @@
 /**
  * @module
  * Where the local chain's metadata comes from: a file (`--metadata PATH`), bytes, or a live
- * subtensor endpoint (`--metadata-from wss://...`) asked once with `state_getMetadata` over
- * JSON-RPC and cached under `~/.cache/cgp-node/metadata-<genesis>-<spec>.scale`.
+ * subtensor endpoint (`--metadata-from wss://...`) asked once over JSON-RPC
+ * (`Metadata_metadata_at_version(16|15)`, else `state_getMetadata`) and cached under `~/.cache/cgp-node/metadata-<genesis>-<spec>.scale`.
  */
-import { hexToU8a } from "@polkadot/util";
+import { compactFromU8a, hexToU8a, u8aToHex } from "@polkadot/util";
 
 /** Raised when metadata cannot be read or fetched. */
 export class MetadataSourceError extends Error {
@@ -68,6 +68,36 @@ async function rpcCalls(
   }
 }
 
+/** Decodes `Option<OpaqueMetadata>` (state_call result hex); undefined for None. */
+export function decodeOptionalOpaqueMetadata(hex: string): Uint8Array | undefined {
+  const bytes = hexToU8a(hex);
+  if (bytes.length === 0 || bytes[0] === 0) return undefined;
+  const [offset, length] = compactFromU8a(bytes.subarray(1));
+  return bytes.subarray(1 + offset, 1 + offset + length.toNumber());
+}
+
+/**
+ * A substrate node answers `state_getMetadata` with V14, which has no runtime-API types; V16
+ * and V15 come only through `Metadata_metadata_at_version`. So ask for 16, then 15, and fall back
+ * to `state_getMetadata` for old nodes.
+ */
+async function fetchNewestMetadata(url: string, timeoutMs: number): Promise<string> {
+  for (const version of ["0x10000000", "0x0f000000"]) {
+    try {
+      const [result] = await rpcCalls(url, [["state_call", [
+        "Metadata_metadata_at_version",
+        version,
+      ]]], timeoutMs) as [string];
+      const bytes = typeof result === "string" ? decodeOptionalOpaqueMetadata(result) : undefined;
+      if (bytes) return u8aToHex(bytes);
+    } catch (e) {
+      if (e instanceof MetadataSourceError && /timeout|cannot connect/.test(e.message)) throw e;
+    }
+  }
+  const [hex] = await rpcCalls(url, [["state_getMetadata", []]], timeoutMs) as [string];
+  return hex;
+}
+
 /** Options of `fetchMetadata`. */
 export interface FetchMetadataOptions {
   cacheDir?: string;
@@ -105,10 +135,7 @@ export async function fetchMetadata(
   try {
     return { bytes: await Deno.readFile(path), path, fromCache: true };
   } catch { /* not cached yet */ }
-  const [hex] = await rpcCalls(url, [["state_getMetadata", []]], timeoutMs) as [string];
-  if (typeof hex !== "string" || !hex.startsWith("0x6d657461")) {
-    throw new MetadataSourceError(`${url} returned no metadata blob`);
-  }
+  const hex = await fetchNewestMetadata(url, timeoutMs);
   const bytes = hexToU8a(hex);
   await Deno.mkdir(dir, { recursive: true });
   const tmp = `${path}.tmp-${crypto.randomUUID()}`;

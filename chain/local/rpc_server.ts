@@ -322,7 +322,7 @@ export class RpcServer {
         });
       case "state_getMetadata":
         if (p[0]) this.#block(p[0]);
-        return u8aToHex(e.codec.metadataBytes);
+        return u8aToHex(e.codec.defaultMetadata());
       case "state_getStorage":
       case "state_getStorageAt":
         this.#block(p[1]);

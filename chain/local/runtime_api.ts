@@ -47,11 +47,13 @@ export class RuntimeApis {
     const num = (i: number) => Number(args[i].toString());
     switch (name) {
       case "Metadata_metadata_versions":
-        return [codec.metadata.version];
-      case "Metadata_metadata_at_version":
-        return num(0) === codec.metadata.version ? u8aToHex(codec.metadataBytes) : null;
+        return codec.metadataVersions();
+      case "Metadata_metadata_at_version": {
+        const bytes = codec.metadataAtVersion(num(0));
+        return bytes ? u8aToHex(bytes) : null;
+      }
       case "Metadata_metadata":
-        return u8aToHex(codec.metadataBytes);
+        return u8aToHex(codec.defaultMetadata());
       case "Core_version":
         return {
           ...codec.version,

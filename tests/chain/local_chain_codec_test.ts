@@ -55,3 +55,29 @@ Deno.test("runtime version and error indices come from the metadata", () => {
   assert.deepEqual(codec.callIndex("SubtensorModule", "commit_timelocked_weights"), [7, 113]);
   assert.throws(() => new ChainCodec(new Uint8Array([1, 2, 3, 4, 5])), /magic/);
 });
+
+Deno.test("V16 converts down to V15 and V14 that @polkadot/types decodes to the same pallets", async () => {
+  const { Metadata, TypeRegistry } = await import("@polkadot/types");
+  assert.deepEqual(codec.metadataVersions(), [14, 15, 16]);
+  assert.equal(codec.metadataAtVersion(16), codec.metadataBytes);
+  assert.equal(codec.metadataAtVersion(13), undefined);
+  for (const version of [14, 15]) {
+    const bytes = codec.metadataAtVersion(version)!;
+    const registry = new TypeRegistry();
+    const m = new Metadata(registry, bytes);
+    assert.equal(m.version, version);
+    // Re-encoding gives the same bytes: nothing was left undecoded.
+    assert.equal(m.toU8a().length, bytes.length);
+    const names = m.asLatest.pallets.map((p) => p.name.toString());
+    assert.deepEqual(names, codec.metadata.asLatest.pallets.map((p) => p.name.toString()));
+    registry.setMetadata(m);
+    assert.equal(registry.findMetaCall(new Uint8Array([7, 0])).method, "setWeights");
+  }
+  // V15 keeps the runtime APIs the clients call.
+  const v15 = new Metadata(new TypeRegistry(), codec.metadataAtVersion(15)!);
+  // deno-lint-ignore no-explicit-any
+  const apis = (v15.asV15 as any).apis.map((a: any) => a.name.toString());
+  assert.ok(apis.includes("NeuronInfoRuntimeApi") && apis.includes("SubnetInfoRuntimeApi"));
+  // A node answers state_getMetadata with V14.
+  assert.equal(codec.defaultMetadata()[4], 14);
+});
