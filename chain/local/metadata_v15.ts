@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- walks the decoded metadata structures generically
 /**
  * @module
  * Metadata V16 → V15 and V14 down-conversion, so clients that only read V14/V15 (the Python SDK's
@@ -21,7 +22,6 @@ const vec = <T>(items: Iterable<T>, f: (x: T) => Bytes): Bytes => {
   const parts = [...items].map(f);
   return u8aConcat(compactToU8a(parts.length), ...parts);
 };
-// deno-lint-ignore no-explicit-any
 const opt = (
   o: any,
   f: (x: any) => Bytes,
@@ -45,21 +45,17 @@ function convert(metadata: Metadata, target: 14 | 15): Uint8Array {
   if (metadata.version !== 16) {
     throw new MetadataConversionError(`expected V16 metadata, got V${metadata.version}`);
   }
-  // deno-lint-ignore no-explicit-any
   const m = metadata.asV16 as any;
-  // deno-lint-ignore no-explicit-any
   const types = m.lookup.types as Array<any>;
   const runtime = types.find((t) => t.type.path.map(String).join("::").endsWith("::Runtime"));
   if (!runtime) throw new MetadataConversionError("no ::Runtime type in the lookup");
   const extrinsicType = types.find((t) => {
     const path = t.type.path.map(String);
-    // deno-lint-ignore no-explicit-any
     return path[path.length - 1] === "UncheckedExtrinsic" &&
       t.type.params.some((p: any) =>
         p.name.eq("Call") && p.type.isSome && p.type.unwrap().eq(m.extrinsic.callType)
       );
   });
-  // deno-lint-ignore no-explicit-any
   const extraParam = extrinsicType?.type.params.find((p: any) =>
     p.name.eq("Extra") || p.name.eq("Extension")
   );
@@ -68,20 +64,16 @@ function convert(metadata: Metadata, target: 14 | 15): Uint8Array {
   }
   const ext = m.extrinsic;
   const byVersion = ext.transactionExtensionsByVersion;
-  // deno-lint-ignore no-explicit-any
   let indices: number[] = ext.transactionExtensions.map((_: any, i: number) => i);
   for (const [k, v] of byVersion.entries()) {
-    // deno-lint-ignore no-explicit-any
     if (k.toNumber() === 0) indices = v.map((x: any) => x.toNumber());
   }
-  // deno-lint-ignore no-explicit-any
   const pallets = vec(m.pallets, (p: any) =>
     u8aConcat(
       p.name.toU8a(),
       opt(p.storage, (s) =>
         u8aConcat(
           s.prefix.toU8a(),
-          // deno-lint-ignore no-explicit-any
           vec(s.items, (i: any) =>
             u8aConcat(
               i.name.toU8a(),
@@ -93,7 +85,6 @@ function convert(metadata: Metadata, target: 14 | 15): Uint8Array {
         )),
       opt(p.calls, (x) => c(x.type)),
       opt(p.events, (x) => c(x.type)),
-      // deno-lint-ignore no-explicit-any
       vec(p.constants, (k: any) =>
         u8aConcat(k.name.toU8a(), c(k.type), k.value.toU8a(), k.docs.toU8a())),
       opt(p.errors, (x) =>
@@ -123,11 +114,9 @@ function convert(metadata: Metadata, target: 14 | 15): Uint8Array {
     c(extraParam.type.unwrap()),
     signedExtensions,
   );
-  // deno-lint-ignore no-explicit-any
   const apis = vec(m.apis, (a: any) =>
     u8aConcat(
       a.name.toU8a(),
-      // deno-lint-ignore no-explicit-any
       vec(a.methods, (x: any) =>
         u8aConcat(x.name.toU8a(), x.inputs.toU8a(), c(x.output), x.docs.toU8a())),
       a.docs.toU8a(),
