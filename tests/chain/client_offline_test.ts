@@ -24,7 +24,13 @@ import {
 import { Keypair } from "../../wallet/keypair.ts";
 import { sharedBytes, timelock } from "./fixtures.ts";
 import { hexToBytes } from "../../chain/drand/quicknet.ts";
-import { hyperparamsBytes, neurons, neuronsLiteBytes, subnetStateBytes } from "./synthetic.ts";
+import {
+  hyperparamsBytes,
+  metagraphBytes,
+  neurons,
+  neuronsLiteBytes,
+  subnetStateBytes,
+} from "./synthetic.ts";
 
 const METADATA = sharedBytes("chain/subtensor-metadata-v16.scale");
 const hex = (u: Uint8Array) => u8aToHex(u);
@@ -216,6 +222,42 @@ Deno.test("metagraph over runtime APIs: neurons_lite + subnet_state, hyperparams
     assert.equal(mg.hyperparameters.commitRevealWeightsEnabled, true);
     assert.equal(mg.hyperparameters.weightsRateLimit, 100);
     await assert.rejects(() => client.metagraph(9), /does not exist/);
+  } finally {
+    await client.close();
+  }
+});
+
+Deno.test("metagraph over get_metagraph when the runtime serves it", async () => {
+  const netuid = 5;
+  const n = 6;
+  const ctx = {} as { reg: import("@polkadot/types/types").Registry };
+  const { client, provider } = await offline({
+    "SubnetInfoRuntimeApi_get_metagraph": () => hex(metagraphBytes(ctx.reg, netuid, n)),
+    "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2": () =>
+      hex(hyperparamsBytes(ctx.reg, { crEnabled: false })),
+  });
+  ctx.reg = client.api.registry;
+  try {
+    const q = client.api.query.subtensorModule;
+    provider.storage.set(q.networksAdded.key(netuid), "0x01");
+    const mg = await client.metagraph(netuid);
+    assert.equal(mg.source, "get_metagraph");
+    assert.equal(mg.n, n);
+    const ns = neurons(netuid, n);
+    assert.equal(mg.hotkeys[3], ctx.reg.createType("AccountId32", ns[3].hotkey).toString());
+    assert.equal(mg.coldkeys[3], ctx.reg.createType("AccountId32", ns[3].coldkey).toString());
+    assert.equal(mg.stakeRao[3], 3_000_000_000n * 3n + 5n);
+    assert.equal(mg.alphaStakeRao[2], 4_000_000_000n);
+    assert.equal(mg.incentive[3], (3 * 257) / 65535);
+    assert.equal(mg.dividends[4], (4 * 7919) / 65535);
+    assert.deepEqual(mg.trust, Array(n).fill(0)); // deprecated vectors may be empty
+    assert.equal(mg.axons[5].ip, "2001:db8::5");
+    assert.equal(mg.axons[2].port, 8002);
+    assert.equal(mg.lastUpdate[1], 501);
+    assert.equal(mg.validatorPermit[1], true);
+    assert.equal(mg.ownerHotkey, null); // SubnetOwnerHotkey unset
+    assert.equal(mg.ownerUid, null);
+    assert.equal(mg.hyperparameters.commitRevealWeightsEnabled, false);
   } finally {
     await client.close();
   }

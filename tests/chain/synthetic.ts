@@ -102,3 +102,34 @@ export function hyperparamsBytes(
     commitRevealWeightsEnabled: o.crEnabled ?? true,
   }).toU8a();
 }
+
+/** SCALE bytes of `Option<Metagraph>` (`get_metagraph`) matching {@link neurons}. */
+export function metagraphBytes(registry: Registry, netuid: number, n: number): Uint8Array {
+  const ns = neurons(netuid, n);
+  return registry.createType("Option<PalletSubtensorRpcInfoMetagraph>", {
+    netuid,
+    tempo: 360,
+    numUids: n,
+    maxUids: 256,
+    hotkeys: ns.map((x) => x.hotkey),
+    coldkeys: ns.map((x) => x.coldkey),
+    identities: ns.map(() => null),
+    axons: ns.map((x) => x.axonInfo),
+    active: ns.map((x) => x.active),
+    validatorPermit: ns.map((x) => x.validatorPermit),
+    pruningScore: [],
+    lastUpdate: ns.map((x) => x.lastUpdate),
+    emission: ns.map((x) => x.emission),
+    dividends: ns.map((x) => x.dividends),
+    incentives: ns.map((x) => x.incentive),
+    consensus: ns.map((x) => x.consensus),
+    trust: [],
+    rank: [],
+    blockAtRegistration: ns.map(() => 1),
+    alphaStake: ns.map((_, i) => 2_000_000_000n * BigInt(i)),
+    taoStake: ns.map((_, i) => 1_000n * BigInt(i)),
+    totalStake: ns.map((_, i) => 3_000_000_000n * BigInt(i) + 5n),
+    taoDividendsPerHotkey: [],
+    alphaDividendsPerHotkey: [],
+  }).toU8a();
+}
