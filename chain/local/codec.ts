@@ -236,6 +236,15 @@ export class ChainCodec {
     return item;
   }
 
+  /** The metadata's default (fallback) value of `Pallet.Item`, decoded; undefined if absent. */
+  storageDefault(name: string) {
+    const [pallet, item] = name.split(".");
+    const p = this.metadata.asLatest.pallets.find((x) => x.name.eq(pallet));
+    const entry = p?.storage.unwrapOr(undefined)?.items.find((i) => i.name.eq(item));
+    if (!entry) return undefined;
+    return this.decode(this.#item(name).valueType, entry.fallback.toU8a(true));
+  }
+
   /** Whether the metadata declares storage item `Pallet.Item`. */
   hasStorage(name: string): boolean {
     return this.#items.has(name);

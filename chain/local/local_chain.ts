@@ -180,7 +180,13 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
     },
     createSubnet(netuid, o = {}) {
       if (state.subnets.has(netuid)) throw new LocalChainError(`subnet ${netuid} already exists`);
-      const hyper = defaultHyperparameters();
+      const hyper = defaultHyperparameters((item) => {
+        try {
+          return codec.storageDefault(`SubtensorModule.${item}`);
+        } catch {
+          return undefined;
+        }
+      });
       if (o.tempo !== undefined) hyper.tempo = o.tempo;
       if (o.commitReveal !== undefined) hyper.commitRevealWeightsEnabled = o.commitReveal;
       if (o.weightsRateLimit !== undefined) hyper.weightsSetRateLimit = BigInt(o.weightsRateLimit);

@@ -144,8 +144,35 @@ export interface ChainState {
   oldestStoredRound: bigint;
 }
 
-/** Hyperparameter defaults: the metadata's storage defaults, overridable per subnet. */
-export function defaultHyperparameters(): Hyperparameters {
+/**
+ * Hyperparameter defaults: the metadata's own storage defaults (`readDefault(item)` returns the
+ * decoded fallback of `SubtensorModule.<item>`), else the values below (this team blob's).
+ */
+export function defaultHyperparameters(
+  readDefault?: (item: string) => { toString(): string } | undefined,
+): Hyperparameters {
+  const base = builtinDefaults();
+  if (!readDefault) return base;
+  for (
+    const [field, item] of Object.entries(HYPERPARAMETER_ITEMS) as Array<
+      [keyof Hyperparameters, string]
+    >
+  ) {
+    const v = readDefault(item);
+    if (v === undefined) continue;
+    const cur = base[field];
+    const text = v.toString();
+    // deno-lint-ignore no-explicit-any
+    (base as any)[field] = typeof cur === "bigint"
+      ? BigInt(text)
+      : typeof cur === "boolean"
+      ? text === "true"
+      : Number(text);
+  }
+  return base;
+}
+
+function builtinDefaults(): Hyperparameters {
   return {
     tempo: 10,
     weightsSetRateLimit: 100n,
