@@ -382,14 +382,12 @@ export class Validator {
     if (!scored) {
       return { ok: false, reason: "no task could be scored", tasks: work.length, scored };
     }
+    if (failed) {
+      // As upstream since PR #46: no weights after a step that did not fully succeed.
+      return { ok: false, reason: `${failed} tasks lost`, tasks: work.length, scored };
+    }
     const weights = await this.#maybeSetWeights();
-    return {
-      ok: failed === 0,
-      reason: failed ? `${failed} tasks lost` : undefined,
-      tasks: work.length,
-      scored,
-      weights,
-    };
+    return { ok: true, tasks: work.length, scored, weights };
   }
 
   async #maybeSetWeights(force = false): Promise<SetWeightsReply | undefined> {
