@@ -33,7 +33,9 @@ export type MinerBehaviour =
   /** Answers with a 50 MB `cgp_output`. */
   | "huge"
   /** Answers with nonsense tags. */
-  | "random_tags";
+  | "random_tags"
+  /** Answers at once with words of the window (no LLM): a cheap miner for load benches. */
+  | "echo";
 
 /** Options of {@link startLocalSubnet}. */
 export interface LocalSubnetOptions {
@@ -49,6 +51,8 @@ export interface LocalSubnetOptions {
   tempo?: number;
   /** Weights rate limit in blocks (default 5). */
   weightsRateLimit?: number;
+  /** Uids the subnet holds (the chain's default is 256; owner and validator take two). */
+  maxAllowedUids?: number;
   /** Metadata file (default: found or fetched, see `metadata.ts`). */
   metadataPath?: string;
   /** "fake-openai": miners and validator use the OpenAI SDK against the fake server. */
@@ -90,7 +94,22 @@ async function newKey(): Promise<{ kp: Keypair; seedHex: string }> {
   return { kp: await Keypair.fromSeed(seed), seedHex: u8aToHex(seed) };
 }
 
-/** A misbehaving miner: a bare axon with a forward that does the wrong thing. */
+/** Up to 6 distinct words (4+ letters) of the masked task's window, in order. */
+function echoTags(input: unknown): string[] {
+  const window = (input as Array<{ task?: { input?: { data?: { window?: unknown } } } }>)?.[0]
+    ?.task?.input?.data?.window;
+  const tags = new Set<string>();
+  for (const line of Array.isArray(window) ? window : []) {
+    const text = Array.isArray(line) ? String(line[1] ?? "") : "";
+    for (const w of text.toLowerCase().match(/[a-z]{4,}/g) ?? []) {
+      tags.add(w);
+      if (tags.size === 6) return [...tags];
+    }
+  }
+  return [...tags];
+}
+
+/** A misbehaving (or, for "echo", trivially cheap) miner: a bare axon with a forward that does the wrong thing. */
 function badMiner(behaviour: Exclude<MinerBehaviour, "honest">, key: Keypair) {
   const axon = createAxon({
     keypair: key,
@@ -116,6 +135,8 @@ function badMiner(behaviour: Exclude<MinerBehaviour, "honest">, key: Keypair) {
               return {
                 cgp_output: [{ tags: ["xqzv blorf", "qwerty uiop", "zzyzx", "glarb"] }],
               };
+            case "echo":
+              return { cgp_output: [{ tags: echoTags(s.cgp_input) }] };
           }
         },
       },
@@ -148,6 +169,7 @@ export async function startLocalSubnet(opts: LocalSubnetOptions): Promise<LocalS
       commitReveal: opts.commitReveal ?? false,
       weightsRateLimit: opts.weightsRateLimit ?? 5,
       minAllowedWeights: 1,
+      maxAllowedUids: opts.maxAllowedUids,
     });
     const ownerUid = chain.registerNeuron(netuid, owner.kp.ss58Address, ownerCold.kp.ss58Address, {
       stakeRao: STAKE_MINER,

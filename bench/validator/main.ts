@@ -1,0 +1,169 @@
+/**
+ * @module
+ * `deno task bench validator`: validator steps on the mock subnet (local chain, conversation
+ * store with the demo data and the shared chat data, offline LLM) with 64 and with 256 miners.
+ *
+ * Method. The miners are "echo" miners (`local_subnet`): bare axons in this harness process that
+ * answer at once with words of the window, so miner time is the dendrite round trip only. The
+ * validator runs alone in a child process (`validator_child.ts`): after `start()` and one
+ * unmeasured warm-up step it runs one measured step, timing its wall clock, its CPU (the sum of
+ * `/proc/self/task/<tid>/schedstat` over every thread: main and actor workers) and sampling its
+ * RSS every 10 ms (peak reported). The offline LLM runs inside the validator's actors, so its
+ * CPU is in that total; the child then replays the same LLM work in one thread and measures it
+ * (every answer's tag validation and each task's embeddings, exactly; the ground truth of as
+ * many freshly reserved bundles from the same store, an estimate). Overhead per task is (step
+ * CPU − replayed LLM CPU) / tasks. The replayed embeddings hit a warm cache, so the LLM share is
+ * a lower bound and the overhead an upper bound; the overhead also includes the validator's side
+ * of every miner query (signing, HTTP, parsing), the store calls and setting weights on chain.
+ *
+ * Python: upstream's validator cannot run here (it needs the hosted CGP API, an OpenAI key and
+ * Weights & Biases for every step), so there is no Python figure beside ours; none is invented.
+ */
+import { type MinerBehaviour, startLocalSubnet } from "../../local_subnet/local_subnet.ts";
+
+const SIZES = (Deno.env.get("BENCH_VALIDATOR_MINERS") ?? "64,256").split(",").map(Number);
+const BUNDLES = Number(Deno.env.get("BENCH_VALIDATOR_BUNDLES") ?? 10);
+const TASKS_PER_BUNDLE = 5;
+const SAMPLE_SIZE = 6;
+const CONCURRENT = 4;
+const root = new URL("../../", import.meta.url);
+const DATA = new URL("../shared/data/facebook-chat-data.json", root).pathname;
+
+const log = (msg: string) => console.error(`bench validator: ${msg}`);
+
+interface ChildStep {
+  ok: boolean;
+  reason?: string;
+  tasks: number;
+  scored: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  bundles: number;
+  queries: number;
+  answered: number;
+}
+
+interface ChildReport {
+  startMs: number;
+  rssAfterStartMb: number;
+  steps: ChildStep[];
+  minerLatencyMsP50: number | null;
+  llm: {
+    scorerCpuMs: number;
+    fetcherCpuMsPerBundle: number;
+    replayedBundles: number;
+    fetcherCpuMs: number;
+  };
+  actorSummary: Record<string, unknown>;
+}
+
+async function runSize(n: number) {
+  const dataDir = await Deno.makeTempDir({ prefix: `cgp-bench-validator-${n}-` });
+  const t0 = performance.now();
+  const subnet = await startLocalSubnet({
+    dataDir,
+    miners: Array.from({ length: n }, (): MinerBehaviour => "echo"),
+    maxAllowedUids: n + 2,
+    llm: "offline",
+    blockTimeMs: 100,
+    storeImports: [DATA],
+    validator: {
+      sampleSize: SAMPLE_SIZE,
+      timeoutS: 12,
+      bundlesPerStep: BUNDLES,
+      tasksPerBundle: TASKS_PER_BUNDLE,
+      minimumTasks: 1,
+      concurrentTasks: CONCURRENT,
+    },
+  });
+  log(`${n} miners up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./validator_child.ts", import.meta.url).pathname],
+      env: {
+        ...subnet.llmEnv,
+        BENCH_VALIDATOR_CONFIG: JSON.stringify(subnet.validatorConfig),
+        BENCH_VALIDATOR_WARMUP: "1",
+        BENCH_VALIDATOR_STEPS: "1",
+      },
+      stdout: "piped",
+      stderr: "inherit",
+    });
+    const out = await child.output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    if (out.code !== 0) throw new Error(`validator child exited with ${out.code}: ${text}`);
+    return JSON.parse(text.split("\n").at(-1)!) as ChildReport;
+  } finally {
+    await subnet.close();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+if (import.meta.main) {
+  const figures: Record<string, unknown> = {
+    method: "one measured validator step (after start and one warm-up step) per subnet size; " +
+      "echo miners (instant answers, no LLM) in the harness process, the validator alone in a " +
+      "child process; overhead = (validator CPU over the step, all threads, from " +
+      "/proc/self/task/*/schedstat − the offline LLM's CPU for the same work, replayed in one " +
+      "thread: tag validation and embeddings of every answer, ground truth of as many bundles) " +
+      "/ tasks; it still includes the validator's side of every miner query, store calls and " +
+      "setting weights; LLM replay hits a warm embedding cache, so overhead is an upper bound; " +
+      "rss = peak RSS of the validator process sampled every 10 ms during the step",
+    config: {
+      bundlesPerStep: BUNDLES,
+      tasksPerBundle: TASKS_PER_BUNDLE,
+      sampleSize: SAMPLE_SIZE,
+      concurrentTasks: CONCURRENT,
+      llm: "offline",
+      cores: navigator.hardwareConcurrency,
+    },
+    python: "not run: upstream's validator needs the hosted CGP API, OpenAI and W&B for every " +
+      "step, so no Python figure can be measured here and none is given",
+  };
+  const targets: Record<string, { value: number; target: number; met: boolean }> = {};
+  let ok = true;
+  for (const n of SIZES) {
+    const r = await runSize(n);
+    const s = r.steps[0];
+    if (!s?.ok || !s.tasks) {
+      log(`${n} miners: step did not succeed: ${s?.reason}`);
+      ok = false;
+    }
+    const llmMs = r.llm.scorerCpuMs + r.llm.fetcherCpuMs;
+    const tasks = Math.max(1, s?.tasks ?? 0);
+    const overhead = ((s?.cpuMs ?? 0) - llmMs) / tasks;
+    figures[`tasks_${n}`] = s?.tasks ?? 0;
+    figures[`queries_${n}`] = s?.queries ?? 0;
+    figures[`answered_${n}`] = s?.answered ?? 0;
+    figures[`step_wall_ms_${n}`] = round(s?.wallMs ?? 0);
+    figures[`tasks_per_s_${n}`] = round(tasks / ((s?.wallMs ?? 1) / 1000));
+    figures[`cpu_ms_per_task_${n}`] = round((s?.cpuMs ?? 0) / tasks);
+    figures[`llm_cpu_ms_per_task_${n}`] = round(llmMs / tasks);
+    figures[`overhead_ms_per_task_${n}`] = round(overhead);
+    figures[`rss_mb_${n}`] = round(s?.peakRssMb ?? 0, 1);
+    figures[`rss_after_start_mb_${n}`] = round(r.rssAfterStartMb, 1);
+    figures[`start_ms_${n}`] = round(r.startMs);
+    figures[`miner_latency_ms_p50_${n}`] = r.minerLatencyMsP50 === null
+      ? null
+      : round(r.minerLatencyMsP50);
+    figures[`llm_replay_${n}`] = {
+      scorer_cpu_ms: round(r.llm.scorerCpuMs),
+      fetcher_cpu_ms_per_bundle: round(r.llm.fetcherCpuMsPerBundle),
+      replayed_bundles: r.llm.replayedBundles,
+      bundles_in_step: s?.bundles ?? 0,
+    };
+    figures[`actors_${n}`] = r.actorSummary;
+    log(`${n} miners: ${JSON.stringify(r.steps)}`);
+  }
+  if (SIZES.includes(256)) {
+    const o = figures.overhead_ms_per_task_256 as number;
+    const m = figures.rss_mb_256 as number;
+    targets.overhead_ms_per_task_256 = { value: o, target: 5, met: o < 5 };
+    targets.rss_mb_256 = { value: m, target: 250, met: m < 250 };
+  }
+  console.log(JSON.stringify({ bench: "validator", figures, targets }));
+  Deno.exit(ok ? 0 : 1);
+}

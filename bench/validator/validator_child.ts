@@ -1,0 +1,195 @@
+/**
+ * @module
+ * The validator side of `bench/validator`, in its own process so its memory and CPU are its own:
+ * builds a {@link Validator} from the JSON configuration in `BENCH_VALIDATOR_CONFIG`, starts it,
+ * runs `BENCH_VALIDATOR_WARMUP` steps unmeasured and then `BENCH_VALIDATOR_STEPS` measured ones,
+ * then replays in this thread the LLM work those steps did (tag validation and embeddings of
+ * every answer scored; ground truth of as many freshly reserved bundles) to measure its CPU cost.
+ * Prints one JSON object on its last stdout line.
+ */
+import { setupLogging } from "../../config/logging.ts";
+import { StoreClient } from "../../store/client.ts";
+import { prepareBundle } from "../../validator/bundle_setup.ts";
+import { validatorLlmFromEnv } from "../../validator/validator_llm.ts";
+import { Validator, type ValidatorConfig, type ValidatorEvent } from "../../validator/validator.ts";
+import type { MinerTaskScore } from "../../validator/score_task.ts";
+
+/** CPU time (ns) of every live thread of this process (`/proc/self/task/<tid>/schedstat`). */
+function processCpuNs(): number {
+  let total = 0;
+  for (const t of Deno.readDirSync("/proc/self/task")) {
+    try {
+      total += Number(Deno.readTextFileSync(`/proc/self/task/${t.name}/schedstat`).split(" ")[0]);
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return total;
+}
+
+/** CPU time (ns) of the calling thread. */
+function threadCpuNs(): number {
+  return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]);
+}
+
+interface StepFigures {
+  ok: boolean;
+  reason?: string;
+  tasks: number;
+  scored: number;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  bundles: number;
+  queries: number;
+  answered: number;
+  minerLatencyMsP50: number | null;
+}
+
+async function main() {
+  await setupLogging("error");
+  const config = JSON.parse(Deno.env.get("BENCH_VALIDATOR_CONFIG") ?? "") as ValidatorConfig;
+  const warmup = Number(Deno.env.get("BENCH_VALIDATOR_WARMUP") ?? 1);
+  const steps = Number(Deno.env.get("BENCH_VALIDATOR_STEPS") ?? 1);
+
+  let peakRss = Deno.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
+  }, 10);
+
+  const v = new Validator(config);
+  const taskEvents: Array<Extract<ValidatorEvent, { type: "task" }>> = [];
+  let bundles = 0;
+  v.on((e) => {
+    if (e.type === "task") taskEvents.push(e);
+    if (e.type === "bundles") bundles += e.reserved;
+  });
+  const t0 = performance.now();
+  await v.start();
+  const startMs = performance.now() - t0;
+  const rssAfterStart = Deno.memoryUsage().rss;
+
+  const measured: StepFigures[] = [];
+  const measuredTasks: MinerTaskScore[][] = [];
+  let measuredBundles = 0;
+  for (let i = 0; i < warmup + steps; i++) {
+    taskEvents.length = 0;
+    bundles = 0;
+    peakRss = Deno.memoryUsage().rss;
+    const cpu0 = processCpuNs();
+    const w0 = performance.now();
+    const r = await v.step();
+    const wallMs = performance.now() - w0;
+    const cpuMs = (processCpuNs() - cpu0) / 1e6;
+    peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
+    if (i < warmup) continue;
+    const scores = taskEvents.flatMap((e) => e.scores);
+    measuredTasks.push(...taskEvents.map((e) => e.scores));
+    measuredBundles += bundles;
+    measured.push({
+      ok: r.ok,
+      reason: r.reason,
+      tasks: r.tasks,
+      scored: r.scored,
+      wallMs,
+      cpuMs,
+      peakRssMb: peakRss / 2 ** 20,
+      bundles,
+      queries: scores.length,
+      answered: scores.filter((s) => s.status === 200).length,
+      minerLatencyMsP50: null,
+    });
+  }
+  clearInterval(sampler);
+
+  // Miner latencies as the MinerClients recorded them.
+  const latencies: number[] = [];
+  for (const a of v.system.stats().actors) {
+    if (!a.name.startsWith("miner-client/")) continue;
+    try {
+      const s = await v.system.ask(a.name, "stats", {}) as { p50LatencyMs: number | null };
+      if (s.p50LatencyMs !== null) latencies.push(s.p50LatencyMs);
+    } catch { /* not answering: left out */ }
+  }
+  latencies.sort((a, b) => a - b);
+  const stats = v.system.stats();
+  const actorSummary = {
+    actors: stats.actors.length,
+    workers: stats.workers,
+    poolSize: stats.poolSize,
+    failures: stats.actors.reduce((n, a) => n + a.failures, 0),
+    restarts: stats.actors.reduce((n, a) => n + a.restarts, 0),
+    deadLetters: stats.deadLetters,
+    handled: Object.fromEntries(
+      ["scorer", "conversation-fetcher", "window-splitter", "weight-setter", "results-writer"]
+        .map((name) => {
+          const a = stats.actors.find((x) => x.name === name);
+          return [name, a ? { handled: a.handled, processingMsTotal: a.processingMs.total } : null];
+        }),
+    ),
+    minerClientsHandled: stats.actors.filter((a) => a.name.startsWith("miner-client/"))
+      .reduce((n, a) => n + a.handled, 0),
+  };
+  await v.stop(10_000);
+
+  // The LLM work of the measured steps, replayed here (the validator's isolates are stopped):
+  // (1) what the Scorer did per task: validate every answered tag list, embed the validated tags
+  // (the same embedding cache file, now warm: a lower bound of the embedding cost);
+  // (2) what the ConversationFetcher did per bundle: ground truth (quality gate, tags,
+  // embeddings) of as many bundles, freshly reserved from the same store.
+  const llm = validatorLlmFromEnv();
+  await llm.embed(["warm", "up"]);
+  await llm.validateTags(["warm", "up", "tags"], Math.random);
+  const c0 = threadCpuNs();
+  for (const scores of measuredTasks) {
+    const validated: string[] = [];
+    for (const s of scores) {
+      if (s.status !== 200 || !s.originalTags.length) continue;
+      validated.push(...(await llm.validateTags(s.originalTags, Math.random) ?? []));
+    }
+    if (validated.length) await llm.embed([...new Set(validated)]);
+  }
+  const scorerLlmMs = (threadCpuNs() - c0) / 1e6;
+
+  const client = await StoreClient.create({
+    readUrl: config.store.url,
+    apiKey: config.store.apiKey,
+    timeoutMs: config.store.timeoutMs,
+  });
+  let replayedBundles = 0;
+  let fetcherLlmMs = 0;
+  for (let i = 0; i < measuredBundles; i++) {
+    const r = await client.reserve();
+    if (!r.ok) continue;
+    const c1 = threadCpuNs();
+    await prepareBundle(r.bundle, llm, {
+      qualityThreshold: config.qualityThreshold,
+      skipQualityGate: config.skipQualityGate,
+    });
+    fetcherLlmMs += (threadCpuNs() - c1) / 1e6;
+    replayedBundles++;
+  }
+  const fetcherLlmMsPerBundle = replayedBundles ? fetcherLlmMs / replayedBundles : 0;
+
+  console.log(JSON.stringify({
+    startMs,
+    rssAfterStartMb: rssAfterStart / 2 ** 20,
+    steps: measured,
+    minerLatencyMsP50: latencies.length ? latencies[Math.floor(latencies.length / 2)] : null,
+    llm: {
+      scorerCpuMs: scorerLlmMs,
+      fetcherCpuMsPerBundle: fetcherLlmMsPerBundle,
+      replayedBundles,
+      fetcherCpuMs: fetcherLlmMsPerBundle * measuredBundles,
+    },
+    actorSummary,
+  }));
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+    Deno.exit(0);
+  } catch (e) {
+    console.error(`validator child: ${(e as Error).stack ?? e}`);
+    Deno.exit(1);
+  }
+}
