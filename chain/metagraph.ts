@@ -15,13 +15,13 @@ import { intToIp } from "./ip.ts";
 import {
   type AxonInfo,
   decodeNeuronsLite,
-  NEURON_INFO_LITE_LAYOUT,
   type NeuronLite,
+  NEURONS_LITE_SHAPE,
 } from "./neuron_lite.ts";
 import {
   decodeRuntimeOutput,
   hasRuntimeApi,
-  runtimeApiOutputType,
+  runtimeApiOutputShape,
   runtimeCallRaw,
   u16Arg,
 } from "./runtime_api.ts";
@@ -244,16 +244,14 @@ export function decodeNeuronsLiteFor(api: ApiPromise, raw: Uint8Array): NeuronLi
 }
 
 const layoutCache = new WeakMap<object, boolean>();
-function fastLayoutMatches(api: ApiPromise): boolean {
+/** Whether the live `get_neurons_lite` output has the shape the fast decoder reads (cached). */
+export function fastLayoutMatches(api: ApiPromise): boolean {
   const md = api.runtimeMetadata;
   let ok = layoutCache.get(md);
   if (ok === undefined) {
     try {
-      const t = runtimeApiOutputType(api, "NeuronInfoRuntimeApi_get_neurons_lite");
-      const inner = /^Vec<(.+)>$/.exec(t)?.[1];
-      ok = !!inner && api.registry.createType(inner).toRawType() === NEURON_INFO_LITE_LAYOUT &&
-        api.registry.createType("PalletSubtensorAxonInfo").toRawType() ===
-          '{"block":"u64","version":"u32","ip":"u128","port":"u16","ipType":"u8","protocol":"u8","placeholder1":"u8","placeholder2":"u8"}';
+      ok =
+        runtimeApiOutputShape(api, "NeuronInfoRuntimeApi_get_neurons_lite") === NEURONS_LITE_SHAPE;
     } catch {
       ok = false;
     }

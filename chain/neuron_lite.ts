@@ -1,7 +1,7 @@
 /**
  * @module
  * Fast decoder of `NeuronInfoRuntimeApi_get_neurons_lite` results (`Vec<NeuronInfoLite>`), the
- * bulk of a metagraph sync. It reads the SCALE layout directly; {@link NEURON_INFO_LITE_LAYOUT}
+ * bulk of a metagraph sync. It reads the SCALE layout directly; {@link NEURONS_LITE_SHAPE}
  * is compared with the live metadata before it is used, and a runtime with another layout is
  * decoded through the registry instead (see `metagraph.ts`).
  */
@@ -9,27 +9,30 @@ import { intToIp } from "./ip.ts";
 import { ss58Fast, Ss58Memo } from "./ss58.ts";
 import { ScaleReader } from "./scale_reader.ts";
 
-/** The `toRawType()` of `NeuronInfoLite` this decoder reads (subtensor 2025/26 runtimes). */
-export const NEURON_INFO_LITE_LAYOUT = JSON.stringify({
-  hotkey: "AccountId32",
-  coldkey: "AccountId32",
-  uid: "Compact<u16>",
-  netuid: "Compact<u16>",
-  active: "bool",
-  axonInfo: "PalletSubtensorAxonInfo",
-  prometheusInfo: "PalletSubtensorPrometheusInfo",
-  stake: "Vec<(AccountId32,Compact<u64>)>",
-  rank: "Compact<u16>",
-  emission: "Compact<u64>",
-  incentive: "Compact<u16>",
-  consensus: "Compact<u16>",
-  trust: "Compact<u16>",
-  validatorTrust: "Compact<u16>",
-  dividends: "Compact<u16>",
-  lastUpdate: "Compact<u64>",
-  validatorPermit: "bool",
-  pruningScore: "Compact<u16>",
-});
+/**
+ * The structural shape (`runtime_api.ts` `describeType`) of the `get_neurons_lite` output this
+ * decoder reads (subtensor 2025/26 runtimes), nested `AxonInfo`/`PrometheusInfo` included.
+ */
+export const NEURONS_LITE_SHAPE = "Vec<{" + [
+  "hotkey:AccountId32",
+  "coldkey:AccountId32",
+  "uid:Compact<u16>",
+  "netuid:Compact<u16>",
+  "active:bool",
+  "axon_info:{block:u64,version:u32,ip:u128,port:u16,ip_type:u8,protocol:u8,placeholder1:u8,placeholder2:u8}",
+  "prometheus_info:{block:u64,version:u32,ip:u128,port:u16,ip_type:u8}",
+  "stake:Vec<(AccountId32,Compact<u64>)>",
+  "rank:Compact<u16>",
+  "emission:Compact<u64>",
+  "incentive:Compact<u16>",
+  "consensus:Compact<u16>",
+  "trust:Compact<u16>",
+  "validator_trust:Compact<u16>",
+  "dividends:Compact<u16>",
+  "last_update:Compact<u64>",
+  "validator_permit:bool",
+  "pruning_score:Compact<u16>",
+].join(",") + "}>";
 
 /** `AxonInfo` as stored on chain, with the ip also as text. */
 export interface AxonInfo {

@@ -5,7 +5,7 @@
  * registry decode of it when no fast decoder applies.
  */
 import type { ApiPromise } from "@polkadot/api";
-import type { Codec } from "@polkadot/types/types";
+import type { Codec, Registry } from "@polkadot/types/types";
 import type { SubtensorClient } from "./client.ts";
 import { hexToU8a, isHex, u8aToHex } from "@polkadot/util";
 import { ChainDataError, ChainUnsupportedError } from "./errors.ts";
@@ -84,4 +84,37 @@ export function decodeRuntimeOutput<T extends Codec = Codec>(
 export function u16Arg(n: number): Uint8Array {
   if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError(`not a u16: ${n}`);
   return Uint8Array.of(n & 0xff, n >> 8);
+}
+
+/**
+ * A structural description of a metadata type, independent of registry naming (which can
+ * change with registry state): `u16`, `Compact<u64>`, `Vec<…>`, `(…)`, `[u8;32]`,
+ * `AccountId32`, `{field:type,…}` for other composites.
+ */
+export function describeType(registry: Registry, id: number, depth = 0): string {
+  if (depth > 12) return "…";
+  const t = registry.lookup.getSiType(id);
+  const d = t.def;
+  const sub = (x: { toNumber(): number }) => describeType(registry, x.toNumber(), depth + 1);
+  if (d.isPrimitive) return d.asPrimitive.type.toLowerCase();
+  if (d.isCompact) return `Compact<${sub(d.asCompact.type)}>`;
+  if (d.isSequence) return `Vec<${sub(d.asSequence.type)}>`;
+  if (d.isArray) return `[${sub(d.asArray.type)};${d.asArray.len.toNumber()}]`;
+  if (d.isTuple) return `(${d.asTuple.map(sub).join(",")})`;
+  if (d.isComposite) {
+    if (t.path.length && t.path[t.path.length - 1].toString() === "AccountId32") {
+      return "AccountId32";
+    }
+    return `{${
+      d.asComposite.fields.map((f) => `${f.name.unwrapOr("").toString()}:${sub(f.type)}`).join(",")
+    }}`;
+  }
+  return `?${d.type}`;
+}
+
+/** {@link describeType} of a runtime API method's output. */
+export function runtimeApiOutputShape(api: ApiPromise, name: string): string {
+  const m = methods(api).get(name);
+  if (!m) throw new ChainUnsupportedError(`the runtime has no ${name}`);
+  return describeType(api.registry, m.outputTypeId);
 }

@@ -8,14 +8,17 @@
 import { Metadata, TypeRegistry } from "@polkadot/types";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { columnsFromNeurons } from "../../chain/metagraph.ts";
-import { decodeNeuronsLite, NEURON_INFO_LITE_LAYOUT } from "../../chain/neuron_lite.ts";
+import { decodeNeuronsLite, NEURONS_LITE_SHAPE } from "../../chain/neuron_lite.ts";
+import { describeType } from "../../chain/runtime_api.ts";
 
 const [mdPath, binPath, itersArg, netuidArg] = Deno.args;
 await cryptoWaitReady();
 const registry = new TypeRegistry();
-registry.setMetadata(new Metadata(registry, Deno.readFileSync(mdPath)));
-const layout = registry.createType("PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite").toRawType();
-if (layout !== NEURON_INFO_LITE_LAYOUT) {
+const metadata = new Metadata(registry, Deno.readFileSync(mdPath));
+registry.setMetadata(metadata);
+const api = metadata.asLatest.apis.find((a) => a.name.toString() === "NeuronInfoRuntimeApi");
+const method = api?.methods.find((m) => m.name.toString() === "get_neurons_lite");
+if (!method || describeType(registry, method.output.toNumber()) !== NEURONS_LITE_SHAPE) {
   throw new Error("metadata layout differs from the fast decoder's");
 }
 const raw = Deno.readFileSync(binPath);
