@@ -189,3 +189,34 @@ export const checks = {
   fraction: (v: number) => (v >= 0 && v <= 1 ? undefined : `must be between 0 and 1, got ${v}`),
   netuid: (v: number) => (v >= 0 && v < 65536 ? undefined : `netuid must be 0..65535, got ${v}`),
 };
+
+/**
+ * A command's flag handling in one call: parses `args`, prints `--help` (when the spec has a
+ * `help` flag and it is given) or every problem, and says whether to go on.
+ *
+ * @example
+ * ```ts ignore
+ * const r = commandFlags("demo", "Run a local subnet.", args, specs);
+ * if ("exit" in r) return r.exit;
+ * r.flags.steps;
+ * ```
+ */
+export function commandFlags<S extends FlagSpecs>(
+  command: string,
+  summary: string,
+  args: readonly string[],
+  specs: S,
+): { flags: Flags<S>; given: Set<string> } | { exit: number } {
+  try {
+    const { flags, given } = parseFlags(args, specs);
+    if ((flags as Record<string, unknown>).help === true) {
+      console.log(helpText(command, summary, specs));
+      return { exit: 0 };
+    }
+    return { flags, given };
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    console.error(`${command}: bad flags:\n${e.message}\n\nRun with --help for the flags.`);
+    return { exit: 2 };
+  }
+}

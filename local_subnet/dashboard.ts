@@ -94,7 +94,7 @@ export class Dashboard {
 
   /** The miners table. */
   table(): string {
-    const lines = ["  uid  miner          tasks  last score  moving avg"];
+    const lines = ["  uid  miner              tasks  last score  moving avg"];
     for (const r of [...this.rows.values()].sort((a, b) => a.uid - b.uid)) {
       const last = r.lastScore === null
         ? "-"
@@ -102,7 +102,7 @@ export class Dashboard {
         ? r.lastScore.toFixed(4)
         : `(${r.lastStatus})`;
       lines.push(
-        `  ${String(r.uid).padStart(3)}  ${r.label.padEnd(13)}  ${String(r.tasks).padStart(5)}  ${
+        `  ${String(r.uid).padStart(3)}  ${r.label.padEnd(17)}  ${String(r.tasks).padStart(5)}  ${
           last.padStart(10)
         }  ${r.ema.toFixed(5).padStart(10)}`,
       );

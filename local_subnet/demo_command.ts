@@ -4,7 +4,7 @@
  * conversation store with the project's demo dataset, miners with different behaviours, the
  * validator on actors, offline LLM) and its progress on screen. Ctrl-C stops it cleanly.
  */
-import { FlagError, helpText, parseFlags } from "../config/flags.ts";
+import { commandFlags } from "../config/flags.ts";
 import { setupLogging } from "../config/logging.ts";
 import type { Command } from "../main.ts";
 import { Validator } from "../validator/validator.ts";
@@ -42,18 +42,9 @@ export const DEMO_MINERS: MinerBehaviour[] = [
 export const demoCommand: Command = {
   summary: SUMMARY,
   async run(args) {
-    let f;
-    try {
-      f = parseFlags(args, flags).flags;
-    } catch (e) {
-      if (!(e instanceof FlagError)) throw e;
-      console.error(`demo: bad flags:\n${e.message}`);
-      return 2;
-    }
-    if (f.help) {
-      console.log(helpText("demo", SUMMARY, flags));
-      return 0;
-    }
+    const parsed = commandFlags("demo", SUMMARY, args, flags);
+    if ("exit" in parsed) return parsed.exit;
+    const f = parsed.flags;
     if (f.llm !== "offline" && f.llm !== "fake-openai") {
       console.error(`demo: --llm must be offline or fake-openai, got ${JSON.stringify(f.llm)}`);
       return 2;

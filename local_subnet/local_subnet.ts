@@ -111,18 +111,20 @@ function echoTags(input: unknown): string[] {
 
 /** A misbehaving (or, for "echo", trivially cheap) miner: a bare axon with a forward that does the wrong thing. */
 function badMiner(behaviour: Exclude<MinerBehaviour, "honest">, key: Keypair) {
+  // Ends pending sleeps when the miner stops (not request.signal: see protocol/axon/forward.ts).
+  const stopping = new AbortController();
   const axon = createAxon({
     keypair: key,
     maxBodyBytes: 1024 * 1024,
     synapses: {
       CgSynapse: {
         schema: CgSynapse,
-        async forward(s, ctx) {
+        async forward(s) {
           switch (behaviour) {
             case "timeout":
               await new Promise((r) => {
                 const t = setTimeout(r, ((s.timeout ?? 12) + 5) * 1000);
-                ctx.signal.addEventListener("abort", () => (clearTimeout(t), r(null)), {
+                stopping.signal.addEventListener("abort", () => (clearTimeout(t), r(null)), {
                   once: true,
                 });
               });
@@ -142,7 +144,7 @@ function badMiner(behaviour: Exclude<MinerBehaviour, "honest">, key: Keypair) {
       },
     },
   });
-  return axon;
+  return { axon, stop: () => stopping.abort() };
 }
 
 /** Starts chain, store, LLM and miners, and prepares the validator's configuration. */
@@ -255,9 +257,10 @@ export async function startLocalSubnet(opts: LocalSubnetOptions): Promise<LocalS
         closers.push(() => m.stop());
         miners.push({ behaviour, uid, port: m.port, hotkey: hot.kp.ss58Address, stop: m.stop });
       } else {
-        const axon = badMiner(behaviour, hot.kp);
+        const { axon, stop: abortSleeps } = badMiner(behaviour, hot.kp);
         const served = axon.serve({ hostname: LOCAL_MINER_IP, port: 0 });
         const stop = async () => {
+          abortSleeps();
           await served.shutdown();
           axon.close();
         };

@@ -5,7 +5,7 @@
  * steps until SIGINT/SIGTERM (a second signal forces exit).
  */
 import { SubtensorClient } from "../chain/client.ts";
-import { FlagError, helpText, parseFlags } from "../config/flags.ts";
+import { commandFlags } from "../config/flags.ts";
 import { logger, setupLogging } from "../config/logging.ts";
 import { logLevel } from "../config/neuron_flags.ts";
 import { loadLlmConfig } from "../llm/config.ts";
@@ -32,18 +32,9 @@ const SUMMARY = "Run a subnet 33 validator (reserve, query miners, score, set we
 export const validatorCommand: Command = {
   summary: SUMMARY,
   async run(args) {
-    let flags;
-    try {
-      flags = parseFlags(args, validatorFlags).flags;
-    } catch (e) {
-      if (!(e instanceof FlagError)) throw e;
-      console.error(`validator: bad flags:\n${e.message}\n\nRun with --help for the flags.`);
-      return VALIDATOR_EXIT.badFlags;
-    }
-    if (flags.help) {
-      console.log(helpText("validator", SUMMARY, validatorFlags));
-      return VALIDATOR_EXIT.ok;
-    }
+    const parsed = commandFlags("validator", SUMMARY, args, validatorFlags);
+    if ("exit" in parsed) return parsed.exit;
+    const flags = parsed.flags;
     await setupLogging(logLevel(flags));
     const log = logger("validator");
     try {

@@ -3,7 +3,7 @@
  * `import-state`: takes over a Python validator's `state.npz` into this validator's state file,
  * so an operator who switches keeps the scores and moving averages.
  */
-import { FlagError, helpText, parseFlags } from "../config/flags.ts";
+import { commandFlags } from "../config/flags.ts";
 import { expandHome, neuronFlags, neuronFullPath } from "../config/neuron_flags.ts";
 import type { Command } from "../main.ts";
 import { importPythonState } from "./import_state.ts";
@@ -27,18 +27,9 @@ const SUMMARY = "Import a Python validator's state.npz (scores and moving averag
 export const importStateCommand: Command = {
   summary: SUMMARY,
   async run(args) {
-    let f;
-    try {
-      f = parseFlags(args, flags).flags;
-    } catch (e) {
-      if (!(e instanceof FlagError)) throw e;
-      console.error(`import-state: bad flags:\n${e.message}`);
-      return 2;
-    }
-    if (f.help) {
-      console.log(helpText("import-state", SUMMARY, flags));
-      return 0;
-    }
+    const parsed = commandFlags("import-state", SUMMARY, args, flags);
+    if ("exit" in parsed) return parsed.exit;
+    const f = parsed.flags;
     if (!f.from) {
       console.error("import-state: --from <state.npz> is required");
       return 2;

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { logger } from "../../config/logging.ts";
-import { StoreClient } from "../../store/client.ts";
+import { storeClientFor, StoreTargetSchema } from "../store_target.ts";
 import { prepareBundle, type PreparedTaskBundle } from "../bundle_setup.ts";
 import type { ValidatorLlm } from "../llm_ops.ts";
 import { validatorLlmFromEnv } from "../validator_llm.ts";
@@ -17,14 +17,7 @@ const log = logger("validator", "fetcher");
 
 /** Where the store is, and how bundles are prepared. */
 export const FetcherArgs = z.object({
-  store: z.object({
-    url: z.string().optional(),
-    writeUrl: z.string().optional(),
-    apiKey: z.string().nullable().optional(),
-    apiKeyFile: z.string().optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    retries: z.number().int().nonnegative().optional(),
-  }),
+  store: StoreTargetSchema,
   qualityThreshold: z.number().default(5),
   skipQualityGate: z.boolean().default(false),
   maxConvoLines: z.number().int().positive().default(300),
@@ -38,13 +31,7 @@ export const conversationFetcher = defineActor({
   args: FetcherArgs,
   messages: { fetch: z.object({ count: z.number().int().positive() }) },
   async init(ctx, args) {
-    const client = await StoreClient.create({
-      readUrl: args.store.url,
-      apiKey: args.store.apiKey,
-      apiKeyFile: args.store.apiKeyFile,
-      timeoutMs: args.store.timeoutMs,
-      retries: args.store.retries,
-    });
+    const client = await storeClientFor(args.store);
     const base = validatorLlmFromEnv();
     const llm: ValidatorLlm = args.embedder
       ? {

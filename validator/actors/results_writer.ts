@@ -8,7 +8,8 @@
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { logger } from "../../config/logging.ts";
-import { StoreClient } from "../../store/client.ts";
+import type { StoreClient } from "../../store/client.ts";
+import { storeClientFor, StoreTargetSchema } from "../store_target.ts";
 import { ResultsSpool } from "../results_spool.ts";
 import { writeFileAtomic } from "../state.ts";
 import type { RecordBody } from "../../store/client.ts";
@@ -18,13 +19,7 @@ const log = logger("validator", "results");
 /** Spawn arguments. */
 export const ResultsWriterArgs = z.object({
   spoolDir: z.string(),
-  store: z.object({
-    url: z.string().optional(),
-    writeUrl: z.string().optional(),
-    apiKey: z.string().nullable().optional(),
-    apiKeyFile: z.string().optional(),
-    timeoutMs: z.number().int().positive().optional(),
-  }),
+  store: StoreTargetSchema,
   /** Delay between delivery rounds while records are pending (ms). */
   intervalMs: z.number().int().positive().default(1000),
   /** Longest wait between rounds while the store is failing (ms). */
@@ -119,14 +114,8 @@ export const resultsWriter = defineActor({
   },
   async init(ctx, args): Promise<WriterState> {
     const spool = await new ResultsSpool(args.spoolDir).open();
-    const client = await StoreClient.create({
-      readUrl: args.store.url,
-      writeUrl: args.store.writeUrl,
-      apiKey: args.store.apiKey,
-      apiKeyFile: args.store.apiKeyFile,
-      timeoutMs: args.store.timeoutMs,
-      retries: 0,
-    });
+    // Retries are the spool's job here: one attempt per delivery round.
+    const client = await storeClientFor({ ...args.store, retries: 0 });
     const s: WriterState = {
       args,
       spool,
