@@ -239,6 +239,7 @@ for (const env of ENVS) {
             assert.deepEqual(first.body.cgp_output?.[0]?.tags?.slice(0, 2), ["sailing", "boats"]);
             const replay = await send(req);
             assert.equal(replay.status, 401, JSON.stringify(replay.body));
+            assert.match(String(replay.body.message), /Nonce is too old, a newer one/);
 
             // claims our validator's hotkey, signs with another key
             const other = await Keypair.fromSeed(crypto.getRandomValues(new Uint8Array(32)));
@@ -251,12 +252,14 @@ for (const env of ENVS) {
               new Dendrite({ keypair: forger }).prepare(target, CgSynapse, input, 5),
             );
             assert.equal(forged.status, 401, JSON.stringify(forged.body));
+            assert.match(String(forged.body.message), /Signature mismatch/);
 
             // a genuine signature from a hotkey that is not our validator: the blacklist refuses
             const stranger = await send(
               new Dendrite({ keypair: other }).prepare(target, CgSynapse, input, 5),
             );
             assert.equal(stranger.status, 403, JSON.stringify(stranger.body));
+            assert.match(String(stranger.body.message), /not an allowed validator/);
             assert.ok(py!.lines.some((l) => l.blacklisted === other.ss58Address));
 
             assert.equal(
