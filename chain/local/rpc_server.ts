@@ -21,6 +21,29 @@ export class RpcError extends Error {
   }
 }
 
+/** The aliases a substrate node registers for its RPC methods (old names clients still use). */
+const ALIASES: Record<string, string> = {
+  account_nextIndex: "system_accountNextIndex",
+  chain_getRuntimeVersion: "state_getRuntimeVersion",
+  chain_subscribeRuntimeVersion: "state_subscribeRuntimeVersion",
+  chain_unsubscribeRuntimeVersion: "state_unsubscribeRuntimeVersion",
+  chain_subscribeFinalisedHeads: "chain_subscribeFinalizedHeads",
+  chain_unsubscribeFinalisedHeads: "chain_unsubscribeFinalizedHeads",
+  chain_getFinalisedHead: "chain_getFinalizedHead",
+  state_callAt: "state_call",
+  state_getStorageHashAt: "state_getStorageHash",
+  state_getStorageSizeAt: "state_getStorageSize",
+  state_getKeysPagedAt: "state_getKeysPaged",
+};
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A random 16-character subscription id, like jsonrpsee's (never confusable with request ids). */
+function subscriptionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join("");
+}
+
 interface Conn {
   socket: WebSocket;
   subs: Map<string, () => void>;
@@ -30,7 +53,6 @@ interface Conn {
 export class RpcServer {
   readonly #conns = new Set<Conn>();
   readonly #apis: RuntimeApis;
-  #nextSub = 1;
   #server?: Deno.HttpServer;
   url = "";
   /** Methods nobody implemented that a client asked for (debugging aid). */
@@ -167,7 +189,7 @@ export class RpcServer {
     method: string,
     start: (notify: (result: unknown) => void) => () => void,
   ): string {
-    const id = String(this.#nextSub++);
+    const id = subscriptionId();
     const notify = (result: unknown) =>
       this.#send(conn, { jsonrpc: "2.0", method, params: { subscription: id, result } });
     conn.subs.set(id, () => {});
@@ -198,6 +220,8 @@ export class RpcServer {
 
   #methods(): string[] {
     return [
+      ...Object.keys(ALIASES),
+      "state_getStorageAt",
       "author_submitExtrinsic",
       "author_submitAndWatchExtrinsic",
       "author_unwatchExtrinsic",
@@ -245,8 +269,9 @@ export class RpcServer {
   }
 
   // deno-lint-ignore no-explicit-any
-  async #dispatch(conn: Conn, method: string, p: any[]): Promise<unknown> {
+  async #dispatch(conn: Conn, alias: string, p: any[]): Promise<unknown> {
     const e = this.engine;
+    const method = ALIASES[alias] ?? alias;
     switch (method) {
       case "rpc_methods":
         return { version: 1, methods: this.#methods() };
@@ -376,11 +401,12 @@ export class RpcServer {
       case "author_submitExtrinsic":
         return e.submit(String(p[0]));
       case "author_submitAndWatchExtrinsic": {
-        const id = String(this.#nextSub++);
+        const id = subscriptionId();
         const queued: TxStatus[] = [];
         let live = false;
         const notify = (s: TxStatus) => {
           if (!live) return queued.push(s);
+          if (!conn.subs.has(id)) return; // unwatched or connection gone
           this.#send(conn, {
             jsonrpc: "2.0",
             method: "author_extrinsicUpdate",

@@ -96,3 +96,67 @@ for (const v of venvs) {
     },
   });
 }
+
+const BT9 = `${root}.venv/bt9/bin/python`;
+
+Deno.test({
+  name:
+    "local chain: Python bittensor 9.0.0 signs set_weights and serve_axon that the local chain accepts",
+  ignore: !(await exists(BT9)),
+  async fn() {
+    await cryptoWaitReady();
+    // Timer mode: the SDK waits for inclusion on its own.
+    const chain = await startLocalChain({ metadataPath: METADATA_PATH, blockTimeMs: 100 });
+    const walletDir = await Deno.makeTempDir();
+    try {
+      const kr = new Keyring({ type: "sr25519" });
+      const alice = kr.addFromUri("//Alice");
+      const bob = kr.addFromUri("//Bob");
+      const charlie = kr.addFromUri("//Charlie");
+      chain.createSubnet(1, {
+        tempo: 100,
+        commitReveal: false,
+        minAllowedWeights: 1,
+        weightsRateLimit: 0,
+      });
+      chain.registerNeuron(1, alice.address, bob.address, {
+        stakeRao: 10n ** 12n,
+        validatorPermit: true,
+      });
+      chain.registerNeuron(1, charlie.address, bob.address);
+      const script = `
+import json, sys, bittensor as bt
+from bittensor_wallet import Keypair
+w = bt.wallet(name="t", hotkey="h", path=sys.argv[2])
+w.set_hotkey(Keypair.create_from_uri("//Alice"), encrypt=False, overwrite=True)
+w.set_coldkeypub(Keypair.create_from_uri("//Bob"), overwrite=True)
+st = bt.subtensor(network=sys.argv[1])
+ok, msg = st.set_weights(wallet=w, netuid=1, uids=[0, 1], weights=[0.25, 0.75], version_key=0,
+                         wait_for_inclusion=True, wait_for_finalization=False)
+ax = bt.axon(wallet=w, port=8099, external_ip="10.0.0.9", external_port=8099)
+served = st.serve_axon(netuid=1, axon=ax, wait_for_inclusion=True, wait_for_finalization=False)
+print(json.dumps({"weights": [bool(ok), str(msg)], "served": bool(served)}))
+`;
+      const out = await new Deno.Command(BT9, {
+        args: ["-c", script, chain.url, walletDir],
+        stdout: "piped",
+        stderr: "piped",
+      })
+        .output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr).slice(-2000));
+      const got = JSON.parse(stdout.trim().split("\n").pop()!);
+      assert.equal(got.weights[0], true, got.weights[1]);
+      assert.equal(got.served, true);
+      // The SDK max-upscales 0.25/0.75 to u16 (21845, 65535); the chain keeps that row.
+      assert.deepEqual(chain.weights(1, 0), [[0, 21845], [1, 65535]]);
+      const axon = chain.engine.state.subnets.get(1)!.neurons[0].axon!;
+      assert.equal(axon.port, 8099);
+      assert.equal(axon.ip, (10n << 24n) | 9n);
+      assert.deepEqual(chain.unknownMethods(), []);
+    } finally {
+      await chain.close();
+      await Deno.remove(walletDir, { recursive: true });
+    }
+  },
+});
