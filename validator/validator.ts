@@ -214,8 +214,9 @@ export class Validator {
     };
   }
 
+  /** Spools a record; resolves once it is on disk (a step is only counted after its records). */
   #record(id: string, guid: string, body: unknown) {
-    return this.system.tell("results-writer", "record", { id, guid, body }).catch((e) =>
+    return this.system.ask("results-writer", "record", { id, guid, body }).catch((e) =>
       log.error("record {id} could not be spooled: {error}", { id, error: (e as Error).message })
     );
   }
