@@ -152,8 +152,12 @@ export class ChainEngine {
     return this.#byHash.get(hash.toLowerCase());
   }
 
+  /** Bumped on every state change (block, admin call); caches key on it. */
+  stateVersion = 0;
+
   /** Marks a subnet's storage for rebuild (admin API and dispatch call this). */
   touch(netuid?: number): void {
+    this.stateVersion++;
     if (netuid !== undefined) this.#dirty.add(netuid);
     this.#globalsDirty = true;
   }
@@ -351,6 +355,7 @@ export class ChainEngine {
 
   /** Produces one block; resolves after subscribers were told. */
   produceBlock(): BlockRecord {
+    this.stateVersion++;
     const parent = this.head;
     const number = parent.number + 1;
     const now = this.genesisTimestampMs + number * this.chainBlockMs;

@@ -14,8 +14,29 @@ import type { Neuron, Subnet } from "./state.ts";
 export class RuntimeApis {
   constructor(readonly engine: ChainEngine) {}
 
-  /** Runs `name` (e.g. `NeuronInfoRuntimeApi_get_neurons_lite`) on SCALE `args`. */
+  #cache = new Map<string, Uint8Array>();
+  #cacheVersion = -1;
+
+  /**
+   * Runs `name` (e.g. `NeuronInfoRuntimeApi_get_neurons_lite`) on SCALE `args`. Results are
+   * cached until the state changes (a block or an admin call), so repeated metagraph syncs of
+   * a 256-neuron subnet cost one encoding.
+   */
   call(name: string, args: Uint8Array): Uint8Array {
+    if (this.#cacheVersion !== this.engine.stateVersion) {
+      this.#cache.clear();
+      this.#cacheVersion = this.engine.stateVersion;
+    }
+    const key = `${name}|${u8aToHex(args)}`;
+    const hit = this.#cache.get(key);
+    if (hit) return hit;
+    const out = this.#compute(name, args);
+    if (this.#cache.size > 256) this.#cache.clear();
+    this.#cache.set(key, out);
+    return out;
+  }
+
+  #compute(name: string, args: Uint8Array): Uint8Array {
     const codec = this.engine.codec;
     const method = codec.runtimeApi(name);
     if (!method) {
