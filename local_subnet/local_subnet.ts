@@ -238,6 +238,7 @@ export async function startLocalSubnet(opts: LocalSubnetOptions): Promise<LocalS
     }
     await nextBlock(chain);
     const miners: LocalSubnet["miners"] = [];
+    const announce: Array<() => Promise<unknown>> = [];
     for (const { behaviour, hot, uid } of registered) {
       if (behaviour === "honest") {
         const m = await startMiner({
@@ -265,9 +266,15 @@ export async function startLocalSubnet(opts: LocalSubnetOptions): Promise<LocalS
           axon.close();
         };
         closers.push(stop);
-        await client.serveAxon(hot.kp, { netuid, ip: LOCAL_MINER_IP, port: served.port });
+        // Announced below, many at once (one block each instead of one block per miner).
+        announce.push(() =>
+          client.serveAxon(hot.kp, { netuid, ip: LOCAL_MINER_IP, port: served.port })
+        );
         miners.push({ behaviour, uid, port: served.port, hotkey: hot.kp.ss58Address, stop });
       }
+    }
+    for (let i = 0; i < announce.length; i += 32) {
+      await Promise.all(announce.slice(i, i + 32).map((f) => f()));
     }
     log.info("local subnet {netuid}: chain {chain}, store {store}, {n} miners", {
       netuid,

@@ -20,9 +20,11 @@
  * Weights & Biases for every step), so there is no Python figure beside ours; none is invented.
  */
 import { type MinerBehaviour, startLocalSubnet } from "../../local_subnet/local_subnet.ts";
+import { Keypair } from "../../wallet/keypair.ts";
 
 const SIZES = (Deno.env.get("BENCH_VALIDATOR_MINERS") ?? "64,256").split(",").map(Number);
-const BUNDLES = Number(Deno.env.get("BENCH_VALIDATOR_BUNDLES") ?? 10);
+/** The shared chats are short (about two windows each): 25 bundles make about 50 tasks. */
+const BUNDLES = Number(Deno.env.get("BENCH_VALIDATOR_BUNDLES") ?? 25);
 const TASKS_PER_BUNDLE = 5;
 const SAMPLE_SIZE = 6;
 const CONCURRENT = 4;
@@ -42,6 +44,7 @@ interface ChildStep {
   bundles: number;
   queries: number;
   answered: number;
+  threads: Record<string, number>;
 }
 
 interface ChildReport {
@@ -49,6 +52,7 @@ interface ChildReport {
   rssAfterStartMb: number;
   steps: ChildStep[];
   minerLatencyMsP50: number | null;
+  epoch: { metagraphCpuMs: number; weightsCpuMs: number; weights: string | null };
   llm: {
     scorerCpuMs: number;
     fetcherCpuMsPerBundle: number;
@@ -75,12 +79,24 @@ async function runSize(n: number) {
       tasksPerBundle: TASKS_PER_BUNDLE,
       minimumTasks: 1,
       concurrentTasks: CONCURRENT,
+      // No metagraph resync or weights inside the measured step: measured apart, per epoch.
+      epochLength: 1_000_000,
+      ...(Deno.env.get("BENCH_VALIDATOR_POOL")
+        ? { poolSize: Number(Deno.env.get("BENCH_VALIDATOR_POOL")) }
+        : {}),
     },
   });
   log(`${n} miners up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   try {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("./validator_child.ts", import.meta.url).pathname],
+      args: [
+        "run",
+        "-A",
+        ...(Deno.env.get("BENCH_VALIDATOR_V8_FLAGS")
+          ? [`--v8-flags=${Deno.env.get("BENCH_VALIDATOR_V8_FLAGS")}`]
+          : []),
+        new URL("./validator_child.ts", import.meta.url).pathname,
+      ],
       env: {
         ...subnet.llmEnv,
         BENCH_VALIDATOR_CONFIG: JSON.stringify(subnet.validatorConfig),
@@ -98,6 +114,42 @@ async function runSize(n: number) {
     await subnet.close();
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
+}
+
+const SIGNS = 400;
+const PYTHON = new URL(".venv/bt9/bin/python", root).pathname;
+const PY_SIGN = `
+import sys, time
+from bittensor_wallet import Keypair
+kp = Keypair.create_from_seed("0x" + "07" * 32)
+msg = b"x" * 200
+for _ in range(50): kp.sign(msg)
+t = time.perf_counter()
+for _ in range(${SIGNS}): kp.sign(msg)
+print((time.perf_counter() - t) * 1000 / ${SIGNS})
+`;
+
+/**
+ * The one per-query step both validators share and that can run here: the dendrite's sr25519
+ * signature of each request. Ours (wallet/keypair.ts) and bittensor_wallet's (Rust, what
+ * bittensor 9.0.0's dendrite calls), same seed, same 200-byte message, one thread each.
+ */
+async function signComparison(): Promise<{ ours: number; python: number | null }> {
+  const kp = await Keypair.fromSeed(new Uint8Array(32).fill(7));
+  const msg = new Uint8Array(200).fill(120);
+  for (let i = 0; i < 50; i++) kp.sign(msg);
+  const t = performance.now();
+  for (let i = 0; i < SIGNS; i++) kp.sign(msg);
+  const ours = (performance.now() - t) / SIGNS;
+  let python: number | null = null;
+  try {
+    const out = await new Deno.Command(PYTHON, { args: ["-c", PY_SIGN], stderr: "inherit" })
+      .output();
+    if (out.success) python = Number(new TextDecoder().decode(out.stdout).trim());
+  } catch (e) {
+    log(`python signing not measured: ${(e as Error).message}`);
+  }
+  return { ours, python };
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -155,9 +207,22 @@ if (import.meta.main) {
       replayed_bundles: r.llm.replayedBundles,
       bundles_in_step: s?.bundles ?? 0,
     };
+    figures[`step_cpu_ms_by_thread_${n}`] = s?.threads ?? {};
+    figures[`epoch_cpu_ms_${n}`] = {
+      metagraph_sync: round(r.epoch.metagraphCpuMs),
+      set_weights: round(r.epoch.weightsCpuMs),
+      weights_status: r.epoch.weights,
+    };
     figures[`actors_${n}`] = r.actorSummary;
     log(`${n} miners: ${JSON.stringify(r.steps)}`);
   }
+  const sign = await signComparison();
+  figures.sign_ms_per_query_ours = round(sign.ours, 3);
+  figures.sign_ms_per_query_python_bittensor_wallet = sign.python === null
+    ? null
+    : round(sign.python, 3);
+  figures.sign_note = "sr25519 request signature, the one per-query step of the dendrite that " +
+    "runs the same on both sides here; a task signs one request per queried miner";
   if (SIZES.includes(256)) {
     const o = figures.overhead_ms_per_task_256 as number;
     const m = figures.rss_mb_256 as number;

@@ -25,6 +25,19 @@ function processCpuNs(): number {
   return total;
 }
 
+/** CPU time (ns) per live thread, keyed `tid:name`. */
+function threadsCpuNs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of Deno.readDirSync("/proc/self/task")) {
+    try {
+      const name = Deno.readTextFileSync(`/proc/self/task/${t.name}/comm`).trim();
+      const ns = Number(Deno.readTextFileSync(`/proc/self/task/${t.name}/schedstat`).split(" ")[0]);
+      out.set(`${t.name}:${name}`, ns);
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return out;
+}
+
 /** CPU time (ns) of the calling thread. */
 function threadCpuNs(): number {
   return Number(Deno.readTextFileSync("/proc/thread-self/schedstat").split(" ")[0]);
@@ -42,6 +55,7 @@ interface StepFigures {
   queries: number;
   answered: number;
   minerLatencyMsP50: number | null;
+  threads: Record<string, number>;
 }
 
 async function main() {
@@ -75,10 +89,26 @@ async function main() {
     bundles = 0;
     peakRss = Deno.memoryUsage().rss;
     const cpu0 = processCpuNs();
+    const th0 = threadsCpuNs();
     const w0 = performance.now();
     const r = await v.step();
     const wallMs = performance.now() - w0;
     const cpuMs = (processCpuNs() - cpu0) / 1e6;
+    const threads: Record<string, number> = {};
+    for (const [k, v] of threadsCpuNs()) {
+      const d = (v - (th0.get(k) ?? 0)) / 1e6;
+      const name = k.slice(k.indexOf(":") + 1);
+      const group = name === "deno"
+        ? "main"
+        : name.startsWith("worker-")
+        ? name
+        : name.startsWith("V8")
+        ? "v8_helpers"
+        : name.startsWith("tokio")
+        ? "tokio_blocking"
+        : "other";
+      threads[group] = Math.round((threads[group] ?? 0) + d);
+    }
     peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
     if (i < warmup) continue;
     const scores = taskEvents.flatMap((e) => e.scores);
@@ -96,9 +126,19 @@ async function main() {
       queries: scores.length,
       answered: scores.filter((s) => s.status === 200).length,
       minerLatencyMsP50: null,
+      threads,
     });
   }
   clearInterval(sampler);
+
+  // Once-per-epoch work, kept out of the step above (the measured step is not on an epoch
+  // boundary): reading the metagraph and setting weights on chain.
+  const e0 = processCpuNs();
+  await v.syncMetagraph();
+  const metagraphCpuMs = (processCpuNs() - e0) / 1e6;
+  const e1 = processCpuNs();
+  const weights = await v.setWeightsNow();
+  const weightsCpuMs = (processCpuNs() - e1) / 1e6;
 
   // Miner latencies as the MinerClients recorded them.
   const latencies: number[] = [];
@@ -173,6 +213,7 @@ async function main() {
     startMs,
     rssAfterStartMb: rssAfterStart / 2 ** 20,
     steps: measured,
+    epoch: { metagraphCpuMs, weightsCpuMs, weights: weights?.status ?? null },
     minerLatencyMsP50: latencies.length ? latencies[Math.floor(latencies.length / 2)] : null,
     llm: {
       scorerCpuMs: scorerLlmMs,
