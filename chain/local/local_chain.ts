@@ -6,6 +6,7 @@
  * methods set up subnets and neurons without sudo for tests and the demo.
  */
 import { u8aToHex } from "@polkadot/util";
+import { z } from "zod";
 import { decodeAddress } from "@polkadot/util-crypto";
 import { ss58Encode } from "../../wallet/keypair.ts";
 import { ChainEngine } from "./chain.ts";
@@ -20,36 +21,56 @@ import { logger } from "../../config/logging.ts";
 
 const log = logger("chain", "local");
 
-/** Options of `startLocalChain`. */
-export interface LocalChainOptions {
-  /** Metadata blob file (e.g. `../shared/chain/subtensor-metadata-v16.scale`). */
-  metadataPath?: string;
-  /** Metadata blob bytes (wins over `metadataPath`). */
-  metadataBytes?: Uint8Array;
-  /** Block interval in ms; default 250; 0 = manual (`advanceBlocks`). */
-  blockTimeMs?: number;
-  /** TCP port; default 0 (ephemeral). */
-  port?: number;
-  /** Bind address; default 127.0.0.1. */
-  hostname?: string;
-  /** How far the chain clock (Timestamp.Now, drand rounds) moves per block; default 12000 ms. */
-  chainBlockMs?: number;
-  /** Seed of the local drand beacon's key; default a fixed dev seed. */
-  beaconSeed?: Uint8Array;
-}
+const u32 = z.number().int().min(0).max(0xffffffff);
+const ss58 = z.string().min(1);
 
+/** Options of `startLocalChain` (validated; a bad value throws a `LocalChainError` naming it). */
+export const LocalChainOptionsSchema = z.object({
+  /** Metadata blob file (e.g. `../shared/chain/subtensor-metadata-v16.scale`). */
+  metadataPath: z.string().min(1).optional(),
+  /** Metadata blob bytes (wins over `metadataPath`). */
+  metadataBytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected a Uint8Array")
+    .optional(),
+  /** Block interval in ms; default 250; 0 = manual (`advanceBlocks`). */
+  blockTimeMs: u32.optional(),
+  /** TCP port; default 0 (ephemeral). */
+  port: z.number().int().min(0).max(65535).optional(),
+  /** Bind address; default 127.0.0.1. */
+  hostname: z.string().min(1).optional(),
+  /** How far the chain clock (Timestamp.Now, drand rounds) moves per block; default 12000 ms. */
+  chainBlockMs: z.number().int().min(1).optional(),
+  /** Seed of the local drand beacon's key; default a fixed dev seed. */
+  beaconSeed: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "expected a Uint8Array")
+    .optional(),
+});
+/** Options of `startLocalChain`. */
+export type LocalChainOptions = z.infer<typeof LocalChainOptionsSchema>;
+
+/** Subnet options of `createSubnet` (validated). */
+export const CreateSubnetOptionsSchema = z.object({
+  owner: z.object({ coldkey: ss58, hotkey: ss58 }).optional(),
+  tempo: z.number().int().min(0).max(65535).optional(),
+  commitReveal: z.boolean().optional(),
+  weightsRateLimit: z.number().int().min(0).optional(),
+  minAllowedWeights: z.number().int().min(0).max(65535).optional(),
+  weightsVersionKey: z.union([z.bigint().min(0n), z.number().int().min(0)]).optional(),
+  maxAllowedUids: z.number().int().min(1).max(65535).optional(),
+  servingRateLimit: z.number().int().min(0).optional(),
+  revealPeriodEpochs: z.number().int().min(0).optional(),
+  immunityPeriod: z.number().int().min(0).max(65535).optional(),
+});
 /** Subnet options of `createSubnet`. */
-export interface CreateSubnetOptions {
-  owner?: { coldkey: string; hotkey: string };
-  tempo?: number;
-  commitReveal?: boolean;
-  weightsRateLimit?: number;
-  minAllowedWeights?: number;
-  weightsVersionKey?: bigint | number;
-  maxAllowedUids?: number;
-  servingRateLimit?: number;
-  revealPeriodEpochs?: number;
-  immunityPeriod?: number;
+export type CreateSubnetOptions = z.infer<typeof CreateSubnetOptionsSchema>;
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join(
+      "; ",
+    );
+    throw new LocalChainError(`bad ${what}: ${issues}`);
+  }
+  return r.data;
 }
 
 /** A running local chain. */
@@ -113,7 +134,8 @@ export class LocalChainError extends Error {
 const hex = (ss58: string) => u8aToHex(decodeAddress(ss58));
 
 /** Starts a local chain and its RPC server. */
-export async function startLocalChain(opts: LocalChainOptions = {}): Promise<LocalChain> {
+export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
+  const opts = parse(LocalChainOptionsSchema, options, "startLocalChain options");
   const bytes = opts.metadataBytes ??
     (opts.metadataPath ? await readMetadataFile(opts.metadataPath) : undefined);
   if (!bytes) throw new LocalChainError("startLocalChain needs metadataPath or metadataBytes");
@@ -178,7 +200,11 @@ export async function startLocalChain(opts: LocalChainOptions = {}): Promise<Loc
       // Let subscribers' messages flush before the caller continues.
       return new Promise((r) => setTimeout(r, 0));
     },
-    createSubnet(netuid, o = {}) {
+    createSubnet(netuid, options = {}) {
+      const o = parse(CreateSubnetOptionsSchema, options, `createSubnet(${netuid}) options`);
+      if (!Number.isInteger(netuid) || netuid < 0 || netuid > 4095) {
+        throw new LocalChainError(`netuid must be an integer in 0..4095, got ${netuid}`);
+      }
       if (state.subnets.has(netuid)) throw new LocalChainError(`subnet ${netuid} already exists`);
       const hyper = defaultHyperparameters((item) => {
         try {

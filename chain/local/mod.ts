@@ -5,9 +5,11 @@
  */
 export {
   type CreateSubnetOptions,
+  CreateSubnetOptionsSchema,
   type LocalChain,
   LocalChainError,
   type LocalChainOptions,
+  LocalChainOptionsSchema,
   startLocalChain,
 } from "./local_chain.ts";
 export {

@@ -102,3 +102,42 @@ Deno.test("cgp-node local-chain without metadata exits 2 with usage", async () =
     /one of --metadata or --metadata-from is required/,
   );
 });
+
+Deno.test("bad admin input is refused with an error naming it", async () => {
+  await assert.rejects(
+    startLocalChain({ metadataPath: METADATA_PATH, port: -1 }),
+    /bad startLocalChain options: port/,
+  );
+  await assert.rejects(startLocalChain({ blockTimeMs: 0 }), /needs metadataPath or metadataBytes/);
+  await assert.rejects(
+    startLocalChain({ metadataBytes: new Uint8Array([1, 2, 3, 4, 5]) }),
+    /magic/,
+  );
+  const chain = await startLocalChain({ metadataPath: METADATA_PATH, blockTimeMs: 0 });
+  try {
+    assert.throws(() => chain.createSubnet(1, { tempo: -1 }), /createSubnet\(1\) options: tempo/);
+    chain.createSubnet(1);
+    assert.throws(() => chain.createSubnet(1), /already exists/);
+    assert.throws(
+      () => chain.setHyperparameter(1, "NoSuchThing", 1),
+      /unknown hyperparameter NoSuchThing/,
+    );
+    assert.throws(
+      () =>
+        chain.registerNeuron(
+          2,
+          "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+          "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+        ),
+      /subnet 2 does not exist/,
+    );
+    assert.throws(() => chain.fund("not-an-address", 1n));
+    chain.setHyperparameter(1, "Tempo", 99);
+    chain.setHyperparameter(1, "weightsSetRateLimit", 7);
+    await chain.advanceBlocks(1);
+    assert.equal(chain.engine.state.subnets.get(1)!.hyper.tempo, 99);
+    assert.equal(chain.engine.state.subnets.get(1)!.hyper.weightsSetRateLimit, 7n);
+  } finally {
+    await chain.close();
+  }
+});
