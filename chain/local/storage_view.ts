@@ -65,12 +65,16 @@ export class StorageView {
       p("Uids", [id, n.hotkey], n.uid);
       p("BlockAtRegistration", [id, n.uid], n.registeredAt);
       p("IsNetworkMember", [n.hotkey, id], true);
-      p("TotalHotkeyAlpha", [n.hotkey, id], state.alpha.get(`${n.hotkey}:${id}`) ?? 0n);
       if (n.axon) p("Axons", [id, n.hotkey], n.axon);
       if (n.prometheus) p("Prometheus", [id, n.hotkey], n.prometheus);
       if (n.weights.length) {
         out.set(this.codec.storageKey(weightsKey, id, n.uid), encodeU16Pairs(n.weights));
       }
+    }
+    // Every hotkey with alpha on this subnet (registered or not, e.g. an owner hotkey's cut).
+    const suffix = `:${id}`;
+    for (const [key, alpha] of state.alpha) {
+      if (key.endsWith(suffix)) p("TotalHotkeyAlpha", [key.slice(0, -suffix.length), id], alpha);
     }
     for (const [epoch, commits] of subnet.commits) {
       if (!commits.length) continue;
