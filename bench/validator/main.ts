@@ -52,6 +52,7 @@ interface ChildReport {
   rssAfterStartMb: number;
   steps: ChildStep[];
   minerLatencyMsP50: number | null;
+  queries: { count: number; ok: number; cpuMs: number };
   epoch: { metagraphCpuMs: number; weightsCpuMs: number; weights: string | null };
   llm: {
     scorerCpuMs: number;
@@ -195,6 +196,15 @@ if (import.meta.main) {
     figures[`cpu_ms_per_task_${n}`] = round((s?.cpuMs ?? 0) / tasks);
     figures[`llm_cpu_ms_per_task_${n}`] = round(llmMs / tasks);
     figures[`overhead_ms_per_task_${n}`] = round(overhead);
+    const queryTasks = r.queries.count / SAMPLE_SIZE;
+    const queryMs = queryTasks ? r.queries.cpuMs / queryTasks : 0;
+    figures[`query_replay_${n}`] = {
+      queries: r.queries.count,
+      ok: r.queries.ok,
+      cpu_ms_per_query: round(r.queries.count ? r.queries.cpuMs / r.queries.count : 0, 3),
+    };
+    figures[`miner_query_cpu_ms_per_task_${n}`] = round(queryMs);
+    figures[`overhead_excluding_queries_ms_per_task_${n}`] = round(overhead - queryMs);
     figures[`rss_mb_${n}`] = round(s?.peakRssMb ?? 0, 1);
     figures[`rss_after_start_mb_${n}`] = round(r.rssAfterStartMb, 1);
     figures[`start_ms_${n}`] = round(r.startMs);

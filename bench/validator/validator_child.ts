@@ -8,7 +8,12 @@
  * Prints one JSON object on its last stdout line.
  */
 import { setupLogging } from "../../config/logging.ts";
+import { CgSynapse } from "../../protocol/cg_synapse.ts";
+import { Dendrite } from "../../protocol/dendrite/dendrite.ts";
 import { StoreClient } from "../../store/client.ts";
+import { maskTaskForMiner, type Task, toMiningTasks } from "../../tasks/mod.ts";
+import { loadHotkey } from "../../validator/hotkey_source.ts";
+import { randomUids } from "../../validator/miner_selection.ts";
 import { prepareBundle } from "../../validator/bundle_setup.ts";
 import { validatorLlmFromEnv } from "../../validator/validator_llm.ts";
 import { Validator, type ValidatorConfig, type ValidatorEvent } from "../../validator/validator.ts";
@@ -196,23 +201,73 @@ async function main() {
   });
   let replayedBundles = 0;
   let fetcherLlmMs = 0;
+  const masked: Task[] = [];
   for (let i = 0; i < measuredBundles; i++) {
     const r = await client.reserve();
     if (!r.ok) continue;
     const c1 = threadCpuNs();
-    await prepareBundle(r.bundle, llm, {
+    const p = await prepareBundle(r.bundle, llm, {
       qualityThreshold: config.qualityThreshold,
       skipQualityGate: config.skipQualityGate,
     });
     fetcherLlmMs += (threadCpuNs() - c1) / 1e6;
     replayedBundles++;
+    if (p.ok) {
+      masked.push(
+        ...toMiningTasks(p.prepared, { count: config.tasksPerBundle }).map(maskTaskForMiner),
+      );
+    }
   }
+
+  // The validator's side of the miner queries alone: the same number of tasks, each sent to
+  // `sampleSize` random miners at once through one Dendrite in this thread (sign, serialize,
+  // HTTP, parse), `concurrentTasks` tasks in flight, with the actor workers stopped.
+  const view = v.metagraph!;
+  const dendrite = new Dendrite({
+    keypair: await loadHotkey(config.hotkey),
+    maxResponseBytes: config.maxResponseBytes,
+  });
+  const queryTasks = measured.reduce((n, m) => n + m.tasks, 0);
+  const neurons = view.hotkeys.map((hotkey, uid) => ({
+    uid,
+    hotkey,
+    axonIp: view.axons[uid]?.ip ?? "0.0.0.0",
+    axonPort: view.axons[uid]?.port ?? 0,
+    validatorPermit: view.validatorPermit[uid] ?? false,
+    stakeTao: view.stakeTao[uid] ?? 0,
+  }));
+  let nextTask = 0;
+  let queries = 0;
+  let queriesOk = 0;
+  const q0 = processCpuNs();
+  await Promise.all(
+    Array.from({ length: Math.max(1, config.concurrentTasks) }, async () => {
+      while (nextTask < queryTasks && masked.length) {
+        const task = masked[nextTask++ % masked.length];
+        const uids = randomUids(neurons, config.sampleSize, { selfHotkey: config.selfHotkey });
+        const answers = await dendrite.query(
+          uids.map((uid) => ({
+            ip: view.axons[uid].ip,
+            port: view.axons[uid].port,
+            hotkey: view.hotkeys[uid],
+          })),
+          CgSynapse,
+          { cgp_input: [{ task }] },
+          { timeout: config.timeoutS },
+        );
+        queries += answers.length;
+        queriesOk += answers.filter((a) => a.dendrite.status_code === 200).length;
+      }
+    }),
+  );
+  const queryCpuMs = (processCpuNs() - q0) / 1e6;
   const fetcherLlmMsPerBundle = replayedBundles ? fetcherLlmMs / replayedBundles : 0;
 
   console.log(JSON.stringify({
     startMs,
     rssAfterStartMb: rssAfterStart / 2 ** 20,
     steps: measured,
+    queries: { count: queries, ok: queriesOk, cpuMs: queryCpuMs },
     epoch: { metagraphCpuMs, weightsCpuMs, weights: weights?.status ?? null },
     minerLatencyMsP50: latencies.length ? latencies[Math.floor(latencies.length / 2)] : null,
     llm: {
