@@ -12,6 +12,7 @@ import { loadLlmConfig } from "../llm/config.ts";
 import type { Command } from "../main.ts";
 import { openWallet } from "../wallet/mod.ts";
 import { HOSTED_READ_URL, HOSTED_WRITE_URL } from "../store/client.ts";
+import { loadState } from "./state.ts";
 import { Validator } from "./validator.ts";
 import { validatorConfigFrom, validatorFlags } from "./validator_flags.ts";
 
@@ -23,6 +24,8 @@ export const VALIDATOR_EXIT = {
   wallet: 4,
   chain: 5,
   llm: 6,
+  /** The state file exists but cannot be used (the message names it). */
+  state: 7,
   interrupted: 130,
 } as const;
 
@@ -84,6 +87,13 @@ export const validatorCommand: Command = {
     config.store.writeUrl ??= config.store.url === HOSTED_READ_URL
       ? HOSTED_WRITE_URL
       : config.store.url;
+    try {
+      // An unusable state file would otherwise make the WeightSetter crash and restart forever.
+      await loadState(config.statePath);
+    } catch (e) {
+      console.error(`validator: ${(e as Error).message}`);
+      return VALIDATOR_EXIT.state;
+    }
     const validator = new Validator(config);
     validator.on((e) => {
       if (e.type === "step") {
