@@ -38,9 +38,20 @@ class ValidatorProcess {
   }
 }
 
+/** Runs the command to its end; one that is still running after two minutes fails the test. */
 async function runToEnd(args: string[], env: Record<string, string> = {}) {
   const p = new ValidatorProcess(args, env);
-  const status = await p.done;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const status = await Promise.race([
+    p.done,
+    new Promise<null>((r) => (timer = setTimeout(() => r(null), 120_000))),
+  ]);
+  clearTimeout(timer);
+  if (!status) {
+    p.child.kill("SIGKILL");
+    await p.done;
+    assert.fail(`the command did not exit:\n${p.out}`);
+  }
   return { code: status.code, out: p.out };
 }
 
@@ -189,6 +200,20 @@ Deno.test({
         "the registration on chain",
         async () => (await s.client.uidOf(s.netuid, made.hotkey.ss58Address)) === uid,
       );
+
+      await t.step("an unusable state file: exit 7 naming it, the file left alone", async () => {
+        await Deno.mkdir(fullPath, { recursive: true });
+        const statePath = `${fullPath}/state.json`;
+        for (const bad of ["{torn", JSON.stringify({ version: 1, step: -1 })]) {
+          await Deno.writeTextFile(statePath, bad);
+          const r = await runToEnd(base);
+          assert.equal(r.code, VALIDATOR_EXIT.state, r.out);
+          assert.ok(r.out.includes(`state file ${statePath} is`), r.out);
+          assertNoStack(r.out);
+          assert.equal(await Deno.readTextFile(statePath), bad, "never silently replaced");
+        }
+        await Deno.remove(statePath);
+      });
 
       await t.step("registered: steps against the local subnet, SIGTERM → exit 0", async () => {
         const v = new ValidatorProcess(base, {});
