@@ -3,9 +3,11 @@
  * The validator side of `bench/validator`, in its own process so its memory and CPU are its own:
  * builds a {@link Validator} from the JSON configuration in `BENCH_VALIDATOR_CONFIG`, starts it,
  * runs `BENCH_VALIDATOR_WARMUP` steps unmeasured and then `BENCH_VALIDATOR_STEPS` measured ones,
- * then replays in this thread the LLM work those steps did (tag validation and embeddings of
- * every answer scored; ground truth of as many freshly reserved bundles) to measure its CPU cost.
- * Prints one JSON object on its last stdout line.
+ * then measures apart the once-per-epoch work (metagraph sync, setting weights), and replays in
+ * this thread, with the actors stopped, the LLM work those steps did (tag validation and
+ * embeddings of every answer scored; ground truth of as many freshly reserved bundles) and as
+ * many miner queries through one Dendrite, to measure what each costs. Prints one JSON object on
+ * its last stdout line.
  */
 import { setupLogging } from "../../config/logging.ts";
 import { CgSynapse } from "../../protocol/cg_synapse.ts";
