@@ -126,6 +126,11 @@ export class Validator {
       args: { chain: c.chain, netuid: c.netuid },
       supervision: restart,
     });
+    // Spawn order decides placement (least-loaded isolate, ties to the first): with the default
+    // pool of two, this puts the chain actors (metagraph-sync, weight-setter: @polkadot/api) on
+    // one isolate and the LLM users (scorer, conversation-fetcher: wink model, vectors) on the
+    // other, so neither is loaded twice (about 95 MB less RSS, bench/validator).
+    await this.system.spawn({ name: "scorer", actor: scorer, supervision: restart });
     await this.system.spawn({
       name: "weight-setter",
       actor: weightSetter,
@@ -142,7 +147,6 @@ export class Validator {
       },
       supervision: restart,
     });
-    await this.system.spawn({ name: "scorer", actor: scorer, supervision: restart });
     await this.system.spawn({
       name: "conversation-fetcher",
       actor: conversationFetcher,
