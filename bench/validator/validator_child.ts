@@ -61,7 +61,6 @@ interface StepFigures {
   bundles: number;
   queries: number;
   answered: number;
-  minerLatencyMsP50: number | null;
   threads: Record<string, number>;
 }
 
@@ -132,7 +131,6 @@ async function main() {
       bundles,
       queries: scores.length,
       answered: scores.filter((s) => s.status === 200).length,
-      minerLatencyMsP50: null,
       threads,
     });
   }
