@@ -146,8 +146,9 @@ print(json.dumps({"weights": [bool(ok), str(msg)], "served": bool(served)}))
       const stdout = new TextDecoder().decode(out.stdout);
       assert.equal(out.code, 0, new TextDecoder().decode(out.stderr).slice(-2000));
       const got = JSON.parse(stdout.trim().split("\n").pop()!);
-      assert.equal(got.weights[0], true, got.weights[1]);
-      assert.equal(got.served, true);
+      const why = `${stdout.slice(-1500)}\n${new TextDecoder().decode(out.stderr).slice(-1500)}`;
+      assert.equal(got.weights[0], true, `${got.weights[1]}\n${why}`);
+      assert.equal(got.served, true, why);
       // The SDK max-upscales 0.25/0.75 to u16 (21845, 65535); the chain keeps that row.
       assert.deepEqual(chain.weights(1, 0), [[0, 21845], [1, 65535]]);
       const axon = chain.engine.state.subnets.get(1)!.neurons[0].axon!;
