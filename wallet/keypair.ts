@@ -17,6 +17,12 @@ import {
 } from "@polkadot/util-crypto";
 import { u8aToHex } from "@polkadot/util";
 import { getPublicKey as scurePublic } from "@scure/sr25519";
+import {
+  isReady as wasmIsReady,
+  sr25519Sign as wasmSign,
+  sr25519Verify as wasmVerify,
+  waitReady as wasmWaitReady,
+} from "@polkadot/wasm-crypto";
 
 /** Bittensor's SS58 prefix (generic substrate). */
 export const SS58_PREFIX = 42;
@@ -38,9 +44,9 @@ export class KeyError extends Error {
 
 let ready: Promise<boolean> | undefined;
 
-/** Initialises the sr25519 wasm once; every keypair function awaits it. */
+/** Initialises the sr25519 code once (JS and wasm); every keypair function awaits it. */
 export function cryptoReady(): Promise<boolean> {
-  ready ??= cryptoWaitReady();
+  ready ??= Promise.all([cryptoWaitReady(), wasmWaitReady()]).then(([a]) => a);
   return ready;
 }
 
@@ -127,7 +133,11 @@ export class Keypair implements Signer {
 
   /** Signs raw bytes (strings are UTF-8 encoded), context `substrate`. */
   sign(message: Uint8Array | string): Uint8Array {
-    return sr25519Sign(toBytes(message), { publicKey: this.publicKey, secretKey: this.#secretKey });
+    const msg = toBytes(message);
+    // The wasm signer is ~4x faster than the pure-JS one util-crypto 14 uses; same keys, same
+    // signatures (randomised either way). It is ready once cryptoReady() has resolved.
+    if (wasmIsReady()) return wasmSign(this.publicKey, this.#secretKey, msg);
+    return sr25519Sign(msg, { publicKey: this.publicKey, secretKey: this.#secretKey });
   }
 
   /** btwallet's canonical `privateKey` (scalar/8 ‖ nonce), for writing keyfiles. */
@@ -173,12 +183,15 @@ export function verifySignatureSync(
     : publicKeyOrSs58;
   if (signature.length !== 64 || pub.length !== 32) return false;
   const msg = toBytes(message);
-  if (sr25519Verify(msg, signature, pub)) return true;
+  const verify = wasmIsReady()
+    ? (m: Uint8Array) => wasmVerify(signature, m, pub)
+    : (m: Uint8Array) => sr25519Verify(m, signature, pub);
+  if (verify(msg)) return true;
   const wrapped = new Uint8Array(BYTES_OPEN.length + msg.length + BYTES_CLOSE.length);
   wrapped.set(BYTES_OPEN, 0);
   wrapped.set(msg, BYTES_OPEN.length);
   wrapped.set(BYTES_CLOSE, BYTES_OPEN.length + msg.length);
-  return sr25519Verify(wrapped, signature, pub);
+  return verify(wrapped);
 }
 
 /** Decodes any known-prefix SS58 address to its 32-byte public key, or throws KeyError. */
