@@ -113,6 +113,8 @@ Deno.test({
       store = await startStore({
         db: `sqlite:${dir}/store.sqlite`,
         port: 0,
+        // short leases: the small demo dataset is reserved again and again over many steps
+        leaseSeconds: 2,
         apiKeys: [{ key: apiKey, hotkey: made.hotkey.ss58Address, label: "command test" }],
       });
       const keyFile = `${dir}/readyai_api_data.json`;
