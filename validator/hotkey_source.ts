@@ -4,23 +4,12 @@
  * they are told where the wallet is (or, for local demos and tests, a file holding a mini-secret)
  * and load it themselves, once per isolate.
  */
-import { z } from "zod";
+import type { HotkeySource } from "./hotkey_source_schema.ts";
 import { hexToU8a } from "@polkadot/util";
 import { Keypair } from "../wallet/keypair.ts";
 import { openWallet } from "../wallet/mod.ts";
 
-/** Where the hotkey lives: a btcli wallet, or a file with a hex mini-secret (local subnets). */
-export const HotkeySourceSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("wallet"),
-    name: z.string(),
-    hotkey: z.string(),
-    path: z.string(),
-  }),
-  z.object({ kind: z.literal("seed_file"), path: z.string() }),
-]);
-/** Where the hotkey lives. */
-export type HotkeySource = z.infer<typeof HotkeySourceSchema>;
+export { type HotkeySource, HotkeySourceSchema } from "./hotkey_source_schema.ts";
 
 const cache = new Map<string, Promise<Keypair>>();
 

@@ -11,7 +11,6 @@ import { logger } from "../../config/logging.ts";
 import { storeClientFor, StoreTargetSchema } from "../store_target.ts";
 import { prepareBundle, type PreparedTaskBundle } from "../bundle_setup.ts";
 import type { ValidatorLlm } from "../llm_ops.ts";
-import { validatorLlmFromEnv } from "../validator_llm.ts";
 
 const log = logger("validator", "fetcher");
 
@@ -32,6 +31,8 @@ export const conversationFetcher = defineActor({
   messages: { fetch: z.object({ count: z.number().int().positive() }) },
   async init(ctx, args) {
     const client = await storeClientFor(args.store);
+    // Loaded here, not at module level: the main thread imports this definition too.
+    const { validatorLlmFromEnv } = await import("../validator_llm.ts");
     const base = validatorLlmFromEnv();
     const llm: ValidatorLlm = args.embedder
       ? {

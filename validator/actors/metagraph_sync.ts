@@ -8,12 +8,17 @@ import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { logger } from "../../config/logging.ts";
 import {
-  chainClient,
   ChainTargetSchema,
   type MetagraphView,
   MetagraphViewSchema,
   toMetagraphView,
-} from "../chain_connection.ts";
+} from "../chain_target.ts";
+
+/** The isolate's chain client, loaded on first use (keeps @polkadot/api out of the main thread). */
+async function chainOf(target: z.infer<typeof ChainTargetSchema>) {
+  const { chainClient } = await import("../chain_connection.ts");
+  return await chainClient(target);
+}
 
 const log = logger("validator", "metagraph");
 
@@ -34,7 +39,7 @@ export const metagraphSync = defineActor({
   handle: {
     async sync(state) {
       try {
-        const client = await chainClient(state.args.chain);
+        const client = await chainOf(state.args.chain);
         state.last = toMetagraphView(await client.metagraph(state.args.netuid));
         return { view: state.last, stale: false, error: null };
       } catch (e) {
@@ -48,7 +53,7 @@ export const metagraphSync = defineActor({
       }
     },
     async block(state) {
-      return await (await chainClient(state.args.chain)).currentBlock();
+      return await (await chainOf(state.args.chain)).currentBlock();
     },
   },
 });

@@ -8,9 +8,9 @@
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { CgSynapse } from "../../protocol/cg_synapse.ts";
-import { Dendrite } from "../../protocol/dendrite/dendrite.ts";
+import type { Dendrite } from "../../protocol/dendrite/dendrite.ts";
 import { MinerOutputItemSchema } from "../../tasks/mod.ts";
-import { HotkeySourceSchema, loadHotkey } from "../hotkey_source.ts";
+import { HotkeySourceSchema } from "../hotkey_source_schema.ts";
 
 /** Statuses retried once, as upstream does. */
 export const RETRY_STATUSES = new Set([408, 422]);
@@ -22,13 +22,19 @@ function dendriteFor(args: z.infer<typeof MinerClientArgs>): Promise<Dendrite> {
   const key = JSON.stringify([args.hotkey, args.maxResponseBytes, args.externalIp]);
   let d = dendrites.get(key);
   if (!d) {
-    d = loadHotkey(args.hotkey).then((keypair) =>
-      new Dendrite({
+    // Loaded on first use, not at module level: the main thread imports this definition too.
+    d = (async () => {
+      const [{ Dendrite }, { loadHotkey }] = await Promise.all([
+        import("../../protocol/dendrite/dendrite.ts"),
+        import("../hotkey_source.ts"),
+      ]);
+      const keypair = await loadHotkey(args.hotkey);
+      return new Dendrite({
         keypair,
         maxResponseBytes: args.maxResponseBytes,
         externalIp: args.externalIp,
-      })
-    );
+      });
+    })();
     d.catch(() => dendrites.delete(key));
     dendrites.set(key, d);
   }

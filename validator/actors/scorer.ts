@@ -7,7 +7,6 @@
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { scoreTask } from "../score_task.ts";
-import { validatorLlmFromEnv } from "../validator_llm.ts";
 import type { PreparedTaskBundle } from "../bundle_setup.ts";
 
 /** The parts of a prepared bundle scoring needs. */
@@ -47,7 +46,11 @@ export const scorer = defineActor({
     score: z.object({ plan: ScoringPlanSchema, answers: z.array(MinerAnswerSchema) }),
     embed: z.object({ tags: z.array(z.string()) }),
   },
-  init: () => ({ llm: validatorLlmFromEnv(), scored: 0 }),
+  async init() {
+    // Loaded here, not at module level: the main thread imports this definition too.
+    const { validatorLlmFromEnv } = await import("../validator_llm.ts");
+    return { llm: validatorLlmFromEnv(), scored: 0 };
+  },
   handle: {
     /**
      * Scores one task. An LLM or embedding failure is the validator's problem, not the miners':

@@ -11,8 +11,8 @@ import { defineActor } from "../../actors/mod.ts";
 import { logger } from "../../config/logging.ts";
 import { updateScores } from "../../scoring/ema.ts";
 import { computeWeights } from "../../scoring/weights_pipeline.ts";
-import { chainClient, ChainTargetSchema, MetagraphViewSchema } from "../chain_connection.ts";
-import { HotkeySourceSchema, loadHotkey } from "../hotkey_source.ts";
+import { ChainTargetSchema, MetagraphViewSchema } from "../chain_target.ts";
+import { HotkeySourceSchema } from "../hotkey_source_schema.ts";
 import { emptyState, loadState, resyncState, saveState, type ValidatorState } from "../state.ts";
 
 const log = logger("validator", "weights");
@@ -125,7 +125,9 @@ export const weightSetter = defineActor({
       });
       if (!w.ok) return { ...base, status: "skipped", message: `${w.reason}: ${w.message}` };
       try {
+        const { chainClient } = await import("../chain_connection.ts");
         const client = await chainClient(s.args.chain);
+        const { loadHotkey } = await import("../hotkey_source.ts");
         const hotkey = await loadHotkey(s.args.hotkey);
         const r = await client.setWeights(hotkey, {
           netuid: s.args.netuid,
