@@ -345,8 +345,10 @@ export class Validator {
     const ctx = this.#recordContext();
     const work: Array<{ prepared: PreparedTaskBundle; task: Task; masked: Task }> = [];
     for (const prepared of fetched.prepared) {
+      // One id per reservation: the same conversation handed out again (another step, or after a
+      // restart) is a new record, not a conflicting retry of the old one's idempotency key.
       await this.#record(
-        `${prepared.bundle.guid}:validator`,
+        `${prepared.bundle.guid}:validator:${crypto.randomUUID()}`,
         prepared.bundle.guid,
         validatorRecord(ctx, prepared),
       );
