@@ -390,3 +390,70 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "validator restart: a conversation reserved again gets its own validator record",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "cgp-validator-again-" });
+    const s = await startLocalSubnet({
+      dataDir: dir,
+      llm: "offline",
+      miners: ["honest", "honest"],
+      demoData: false,
+    });
+    // a store holding one conversation, leased for one second: every step reserves it again
+    const demo = (await Deno.readTextFile(
+      new URL("../../store/demo_data/conversations.jsonl", import.meta.url),
+    ))
+      .split("\n").filter((l) => l.startsWith("{"));
+    await Deno.writeTextFile(`${dir}/one.jsonl`, demo[0] + "\n");
+    const guid = JSON.parse(demo[0]).guid as string;
+    const one = await startStore({
+      db: `sqlite:${dir}/one.sqlite`,
+      port: 0,
+      requireApiKey: false,
+      leaseSeconds: 1,
+      importFiles: [`${dir}/one.jsonl`],
+    });
+    const config = {
+      ...s.validatorConfig,
+      store: { url: one.url, apiKey: null, timeoutMs: 5_000 },
+      timeoutS: 3,
+      bundlesPerStep: 1,
+      tasksPerBundle: 2,
+      minimumTasks: 1,
+      poolSize: 2,
+      disableSetWeights: true,
+    };
+    let v: Validator | undefined;
+    try {
+      // one step, a restart (a new process has a new batch number), the lease runs out, a step
+      for (let i = 0; i < 2; i++) {
+        if (v) await v.stop(5_000);
+        if (i) await new Promise((r) => setTimeout(r, 1_500));
+        v = new Validator(config);
+        await v.start();
+        const r = await v.step();
+        assert.ok(r.scored > 0, String(r.reason));
+      }
+      const last = v!;
+      await waitFor("an empty spool", async () => {
+        const left = await last.system.ask("results-writer", "flush", {}) as { pending: number };
+        return left.pending === 0;
+      });
+      const rejected = await spooled(`${s.validatorConfig.spoolDir}/rejected`);
+      assert.deepEqual([...rejected.keys()], [], "the store refused no record");
+      const validatorRecords = (await resultsOf(one, guid)).filter((r) =>
+        r.neuronType === "validator"
+      );
+      assert.equal(validatorRecords.length, 2, "one validator record per reservation");
+    } finally {
+      await v?.stop(5_000);
+      await one.close();
+      await s.close();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
