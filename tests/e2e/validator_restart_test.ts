@@ -327,6 +327,8 @@ Deno.test({
             v: v2,
             every: 50,
           });
+          const rejected = await spooled(`${spoolDir}/rejected`);
+          assert.deepEqual([...rejected.keys()], [], "the store refused no record");
           const after = await loadState(statePath);
           assertNoneReset(before, after!, "after the spool test");
           v2.child.kill("SIGTERM");
