@@ -70,7 +70,6 @@ for (let i = 0; i < SYNCS; i++) {
 const rssAfter = Deno.memoryUsage().rss;
 
 // the same bytes for both decoders
-const api = client.api;
 const raw = await client.call(
   "get_neurons_lite",
   () => runtimeCallRaw(client, "NeuronInfoRuntimeApi_get_neurons_lite", u16Arg(NETUID)),
