@@ -72,6 +72,31 @@ export const neuronFlags = {
   },
 } as const satisfies FlagSpecs;
 
+/** A flag upstream's neuron template takes that changes nothing here. */
+const noEffect = (kind: "string" | "boolean") =>
+  ({ kind, help: "accepted for compatibility; no effect" }) as const;
+
+/**
+ * Upstream template flags our neurons accept but do not use, so that operators' existing
+ * command lines keep working; the commands name them in a start-up warning.
+ */
+export const compatibilityFlags = {
+  "neuron.device": noEffect("string"),
+  "neuron.events_retention_size": noEffect("string"),
+  "neuron.dont_save_events": noEffect("boolean"),
+  "mock": noEffect("boolean"),
+  "wandb.off": noEffect("boolean"),
+  "wandb.offline": noEffect("boolean"),
+  "wandb.notes": noEffect("string"),
+  "wandb.project_name": noEffect("string"),
+  "wandb.entity": noEffect("string"),
+} as const satisfies FlagSpecs;
+
+/** The names of {@link compatibilityFlags} given on a command line. */
+export function compatibilityFlagsGiven(given: ReadonlySet<string>): string[] {
+  return Object.keys(compatibilityFlags).filter((f) => given.has(f));
+}
+
 /** Parsed neuron flags. */
 export type NeuronFlags = Flags<typeof neuronFlags>;
 

@@ -7,7 +7,7 @@
  * is reported by flag name before anything starts.
  */
 import { checks, FlagError, type Flags, type FlagSpecs } from "../config/flags.ts";
-import { logLevel, neuronFlags } from "../config/neuron_flags.ts";
+import { compatibilityFlags, logLevel, neuronFlags } from "../config/neuron_flags.ts";
 import type { Level } from "../config/logging.ts";
 import { EndpointError, resolveEndpoint } from "../chain/endpoints.ts";
 import { IpError, ipVersion } from "../chain/ip.ts";
@@ -84,34 +84,15 @@ export const minerFlags = {
   },
   // upstream's template flags a miner does not use: accepted so existing command lines keep
   // working, and named in a start-up warning
+  ...compatibilityFlags,
   "neuron.name": { kind: "string", help: "accepted for compatibility; no effect" },
-  "neuron.device": { kind: "string", help: "accepted for compatibility; no effect" },
-  "neuron.events_retention_size": {
-    kind: "string",
-    help: "accepted for compatibility; no effect",
-  },
-  "neuron.dont_save_events": { kind: "boolean", help: "accepted for compatibility; no effect" },
-  "mock": { kind: "boolean", help: "accepted for compatibility; no effect" },
-  "wandb.off": { kind: "boolean", help: "accepted for compatibility; no effect" },
-  "wandb.offline": { kind: "boolean", help: "accepted for compatibility; no effect" },
-  "wandb.notes": { kind: "string", help: "accepted for compatibility; no effect" },
-  "wandb.project_name": { kind: "string", help: "accepted for compatibility; no effect" },
-  "wandb.entity": { kind: "string", help: "accepted for compatibility; no effect" },
   "help": { kind: "boolean", help: "show this help" },
 } as const satisfies FlagSpecs;
 
 /** Upstream flags that are accepted but change nothing here. */
 export const NO_EFFECT_FLAGS: readonly string[] = [
   "neuron.name",
-  "neuron.device",
-  "neuron.events_retention_size",
-  "neuron.dont_save_events",
-  "mock",
-  "wandb.off",
-  "wandb.offline",
-  "wandb.notes",
-  "wandb.project_name",
-  "wandb.entity",
+  ...Object.keys(compatibilityFlags),
 ];
 
 /** Parsed miner flags. */

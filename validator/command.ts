@@ -7,7 +7,7 @@
 import { SubtensorClient } from "../chain/client.ts";
 import { commandFlags } from "../config/flags.ts";
 import { logger, setupLogging } from "../config/logging.ts";
-import { logLevel } from "../config/neuron_flags.ts";
+import { compatibilityFlagsGiven, logLevel } from "../config/neuron_flags.ts";
 import { loadLlmConfig } from "../llm/config.ts";
 import type { Command } from "../main.ts";
 import { openWallet } from "../wallet/mod.ts";
@@ -38,8 +38,14 @@ export const validatorCommand: Command = {
     const parsed = commandFlags("validator", SUMMARY, args, validatorFlags);
     if ("exit" in parsed) return parsed.exit;
     const flags = parsed.flags;
+    const ignored = compatibilityFlagsGiven(parsed.given);
     await setupLogging(logLevel(flags));
     const log = logger("validator");
+    if (ignored.length) {
+      log.warn("ignored (upstream flags with no effect here): {flags}", {
+        flags: ignored.map((f) => `--${f}`).join(", "),
+      });
+    }
     try {
       loadLlmConfig();
     } catch (e) {

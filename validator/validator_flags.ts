@@ -4,12 +4,18 @@
  * plus the upstream environment variables, turned into one {@link ValidatorConfig}.
  */
 import { checks, type Flags, type FlagSpecs } from "../config/flags.ts";
-import { expandHome, neuronFlags, neuronFullPath } from "../config/neuron_flags.ts";
+import {
+  compatibilityFlags,
+  expandHome,
+  neuronFlags,
+  neuronFullPath,
+} from "../config/neuron_flags.ts";
 import type { ValidatorConfig } from "./validator.ts";
 
 /** Every flag `deno task validator` takes. */
 export const validatorFlags = {
   ...neuronFlags,
+  ...compatibilityFlags,
   "neuron.name": { kind: "string", default: "validator", help: "name of the state directory" },
   "neuron.full_path": {
     kind: "string",

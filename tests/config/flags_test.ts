@@ -50,3 +50,16 @@ Deno.test("flags: environment fallback, flag wins, bad env value named", () => {
   assert.equal(flags["wallet.name"], "fromenv");
   assert.equal(flags["axon.port"], 1234);
 });
+
+Deno.test("flags: upstream's no-effect template flags are accepted and reported", async () => {
+  const { compatibilityFlags, compatibilityFlagsGiven } = await import(
+    "../../config/neuron_flags.ts"
+  );
+  const specs = { ...neuronFlags, ...compatibilityFlags };
+  const { given } = parseFlags(
+    ["--wandb.off", "--neuron.device", "cuda", "--netuid", "1"],
+    specs,
+    noEnv,
+  );
+  assert.deepEqual(compatibilityFlagsGiven(given), ["neuron.device", "wandb.off"]);
+});
