@@ -6,6 +6,7 @@
  * store's write host was down is delivered after the restart, and the spool drains.
  */
 import assert from "node:assert/strict";
+import { NodeProcess } from "../helpers/node_process.ts";
 import { isDeepStrictEqual } from "node:util";
 import { type LocalSubnet, nextBlock, startLocalSubnet } from "../../local_subnet/local_subnet.ts";
 import { type ResultRow, startStore, type StoreServer, writeApiKeyFile } from "../../store/mod.ts";
@@ -14,48 +15,13 @@ import { loadState, type ValidatorState } from "../../validator/state.ts";
 import { Validator, type ValidatorEvent } from "../../validator/validator.ts";
 import { createWallet, Keypair } from "../../wallet/mod.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const TAO = 1_000_000_000n;
-
-/** A child `main.ts validator` whose output is collected as it runs. */
-class ValidatorProcess {
-  readonly child: Deno.ChildProcess;
-  out = "";
-  exited = false;
-  readonly done: Promise<Deno.CommandStatus>;
-
-  constructor(args: string[]) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "main.ts", "validator", ...args],
-      cwd: ROOT,
-      env: { LLM_TYPE: "offline", LLM_EMBEDDING_CACHE: "off", NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const drain = async (s: ReadableStream<Uint8Array>) => {
-      for await (const chunk of s.pipeThrough(new TextDecoderStream())) this.out += chunk;
-    };
-    this.done = Promise.all([drain(this.child.stdout), drain(this.child.stderr)]).then(() => {
-      this.exited = true;
-      return this.child.status;
-    });
-  }
-
-  /** `kill -9`, then waits for the process to be gone. */
-  async kill9(): Promise<Deno.CommandStatus> {
-    try {
-      this.child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    return await this.done;
-  }
-}
 
 /** Polls `probe` until it returns a value; fails naming `what` (with the log) past the deadline. */
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
-  opts: { ms?: number; every?: number; v?: ValidatorProcess } = {},
+  opts: { ms?: number; every?: number; v?: NodeProcess } = {},
 ): Promise<T> {
   const deadline = Date.now() + (opts.ms ?? 180_000);
   for (;;) {
@@ -139,7 +105,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "cgp-validator-restart-" });
     let subnet: LocalSubnet | undefined;
     let store: StoreServer | undefined;
-    const running: ValidatorProcess[] = [];
+    const running: NodeProcess[] = [];
     try {
       subnet = await startLocalSubnet({
         dataDir: dir,
@@ -212,7 +178,7 @@ Deno.test({
       const start = async (extra: string[] = []) => {
         // one validator at a time on this state directory (a failed step may have left one)
         for (const old of running) if (!old.exited) await old.kill9();
-        const v = new ValidatorProcess([...flags, ...extra]);
+        const v = new NodeProcess("validator", [...flags, ...extra]);
         running.push(v);
         return v;
       };

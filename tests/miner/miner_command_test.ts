@@ -5,6 +5,7 @@
  * and SIGTERM stops it with exit 0.
  */
 import assert from "node:assert/strict";
+import { NodeProcess, runToEnd } from "../helpers/node_process.ts";
 import { SubtensorClient } from "../../chain/client.ts";
 import { type LocalChain, startLocalChain } from "../../chain/local/mod.ts";
 import { FlagError, parseFlags } from "../../config/flags.ts";
@@ -14,42 +15,11 @@ import { CgSynapse } from "../../protocol/cg_synapse.ts";
 import { Dendrite } from "../../protocol/dendrite/dendrite.ts";
 import { createWallet, Keypair } from "../../wallet/mod.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const METADATA =
   new URL("../../../shared/chain/subtensor-metadata-v16.scale", import.meta.url).pathname;
 const NETUID = 1;
 const MINER_IP = "127.0.0.2"; // the chain, like finney, refuses to serve 127.0.0.1
 const TAO = 1_000_000_000n;
-
-/** A child `main.ts miner` whose output is collected as it runs. */
-class MinerProcess {
-  readonly child: Deno.ChildProcess;
-  out = "";
-  readonly done: Promise<Deno.CommandStatus>;
-
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "main.ts", "miner", ...args],
-      cwd: ROOT,
-      env: { LLM_TYPE: "offline", LLM_EMBEDDING_CACHE: "off", NO_COLOR: "1", ...env },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const drain = async (s: ReadableStream<Uint8Array>) => {
-      for await (const chunk of s.pipeThrough(new TextDecoderStream())) this.out += chunk;
-    };
-    this.done = Promise.all([drain(this.child.stdout), drain(this.child.stderr)]).then(() =>
-      this.child.status
-    );
-  }
-}
-
-async function runToEnd(args: string[], env: Record<string, string> = {}) {
-  const p = new MinerProcess(args, env);
-  const status = await p.done;
-  return { code: status.code, out: p.out };
-}
 
 function freePort(hostname = MINER_IP): number {
   const l = Deno.listen({ hostname, port: 0 });
@@ -237,14 +207,14 @@ Deno.test({
       ];
 
       await t.step("a bad flag value: exit 2 naming the flag and why", async () => {
-        const r = await runToEnd([...base, "--axon.port", "eighty"]);
+        const r = await runToEnd("miner", [...base, "--axon.port", "eighty"]);
         assert.equal(r.code, MINER_EXIT.usage, r.out);
         assert.match(r.out, /--axon\.port: expected an integer, got "eighty"/);
         assertNoStack(r.out);
       });
 
       await t.step("an unknown flag: exit 2 with a suggestion", async () => {
-        const r = await runToEnd([...base, "--blacklist.min_stak", "5"]);
+        const r = await runToEnd("miner", [...base, "--blacklist.min_stak", "5"]);
         assert.equal(r.code, MINER_EXIT.usage, r.out);
         assert.match(
           r.out,
@@ -253,20 +223,20 @@ Deno.test({
       });
 
       await t.step("binding 0.0.0.0 without --axon.external_ip: exit 2 naming it", async () => {
-        const r = await runToEnd([...base, "--axon.ip", "0.0.0.0"]);
+        const r = await runToEnd("miner", [...base, "--axon.ip", "0.0.0.0"]);
         assert.equal(r.code, MINER_EXIT.usage, r.out);
         assert.match(r.out, /--axon\.external_ip: required when --axon\.ip is 0\.0\.0\.0/);
       });
 
       await t.step("a bad LLM environment: exit 4 naming the variable", async () => {
-        const r = await runToEnd(base, { LLM_TYPE: "openai", OPENAI_API_KEY: "" });
+        const r = await runToEnd("miner", base, { LLM_TYPE: "openai", OPENAI_API_KEY: "" });
         assert.equal(r.code, MINER_EXIT.llmConfig, r.out);
         assert.match(r.out, /OPENAI_API_KEY: required when LLM_TYPE is openai/);
         assertNoStack(r.out);
       });
 
       await t.step("a missing wallet: exit 5 naming the file", async () => {
-        const r = await runToEnd([...base, "--wallet.hotkey", "nope"]);
+        const r = await runToEnd("miner", [...base, "--wallet.hotkey", "nope"]);
         assert.equal(r.code, MINER_EXIT.wallet, r.out);
         assert.match(r.out, /hotkey file not found at .*\/miner\/hotkeys\/nope/);
         assertNoStack(r.out);
@@ -274,7 +244,7 @@ Deno.test({
 
       await t.step("an unreachable chain: exit 6 naming the endpoint", async () => {
         const dead = `ws://127.0.0.1:${freePort("127.0.0.1")}`;
-        const r = await runToEnd([
+        const r = await runToEnd("miner", [
           ...base,
           "--subtensor.chain_endpoint",
           dead,
@@ -287,7 +257,7 @@ Deno.test({
       });
 
       await t.step("an unregistered hotkey: exit 3 saying so", async () => {
-        const r = await runToEnd(base);
+        const r = await runToEnd("miner", base);
         assert.equal(r.code, MINER_EXIT.notRegistered, r.out);
         assert.ok(
           r.out.includes(`hotkey ${made.hotkey.ss58Address} is not registered on netuid ${NETUID}`),
@@ -311,7 +281,7 @@ Deno.test({
       await t.step("the axon port is taken: exit 7 naming the address", async () => {
         const squatter = Deno.listen({ hostname: MINER_IP, port });
         try {
-          const r = await runToEnd(base);
+          const r = await runToEnd("miner", base);
           assert.equal(r.code, MINER_EXIT.serve, r.out);
           assert.ok(r.out.includes(`cannot bind the axon to ${MINER_IP}:${port}`), r.out);
           assertNoStack(r.out);
@@ -321,7 +291,7 @@ Deno.test({
       });
 
       await t.step("the chain refuses the announced address: exit 7 saying why", async () => {
-        const r = await runToEnd([
+        const r = await runToEnd("miner", [
           ...base,
           "--axon.ip",
           "127.0.0.1",
@@ -337,7 +307,7 @@ Deno.test({
       });
 
       await t.step("registered: serves, announces, answers, stops on SIGTERM", async () => {
-        const miner = new MinerProcess([...base, "--logging.debug", "--wandb.off"], {});
+        const miner = new NodeProcess("miner", [...base, "--logging.debug", "--wandb.off"], {});
         try {
           let axon;
           for (let i = 0;; i++) {

@@ -5,55 +5,14 @@
  * query the miners, score, save the state), and SIGTERM stops it with exit 0 and the state on disk.
  */
 import assert from "node:assert/strict";
+import { NodeProcess, runToEnd } from "../helpers/node_process.ts";
 import { type LocalSubnet, nextBlock, startLocalSubnet } from "../../local_subnet/local_subnet.ts";
 import { startStore, type StoreServer, writeApiKeyFile } from "../../store/mod.ts";
 import { VALIDATOR_EXIT } from "../../validator/command.ts";
 import { loadState, type ValidatorState } from "../../validator/state.ts";
 import { createWallet, Keypair } from "../../wallet/mod.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const TAO = 1_000_000_000n;
-
-/** A child `main.ts validator` whose output is collected as it runs. */
-class ValidatorProcess {
-  readonly child: Deno.ChildProcess;
-  out = "";
-  readonly done: Promise<Deno.CommandStatus>;
-
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "main.ts", "validator", ...args],
-      cwd: ROOT,
-      env: { LLM_TYPE: "offline", LLM_EMBEDDING_CACHE: "off", NO_COLOR: "1", ...env },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const drain = async (s: ReadableStream<Uint8Array>) => {
-      for await (const chunk of s.pipeThrough(new TextDecoderStream())) this.out += chunk;
-    };
-    this.done = Promise.all([drain(this.child.stdout), drain(this.child.stderr)]).then(() =>
-      this.child.status
-    );
-  }
-}
-
-/** Runs the command to its end; one that is still running after two minutes fails the test. */
-async function runToEnd(args: string[], env: Record<string, string> = {}) {
-  const p = new ValidatorProcess(args, env);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const status = await Promise.race([
-    p.done,
-    new Promise<null>((r) => (timer = setTimeout(() => r(null), 120_000))),
-  ]);
-  clearTimeout(timer);
-  if (!status) {
-    p.child.kill("SIGKILL");
-    await p.done;
-    assert.fail(`the command did not exit:\n${p.out}`);
-  }
-  return { code: status.code, out: p.out };
-}
 
 function assertNoStack(out: string) {
   assert.doesNotMatch(out, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace was printed:\n${out}`);
@@ -152,35 +111,35 @@ Deno.test({
       ];
 
       await t.step("a bad flag value: exit 2 naming the flag", async () => {
-        const r = await runToEnd([...base, "--neuron.sample_size", "six"]);
+        const r = await runToEnd("validator", [...base, "--neuron.sample_size", "six"]);
         assert.equal(r.code, VALIDATOR_EXIT.badFlags, r.out);
         assert.match(r.out, /--neuron\.sample_size: .*"six"/);
         assertNoStack(r.out);
       });
 
       await t.step("an unknown flag: exit 2 naming it", async () => {
-        const r = await runToEnd([...base, "--neuron.bundles_per_stepp", "2"]);
+        const r = await runToEnd("validator", [...base, "--neuron.bundles_per_stepp", "2"]);
         assert.equal(r.code, VALIDATOR_EXIT.badFlags, r.out);
         assert.match(r.out, /--neuron\.bundles_per_stepp: unknown flag/);
         assertNoStack(r.out);
       });
 
       await t.step("a bad LLM environment: exit 6 naming the variable", async () => {
-        const r = await runToEnd(base, { LLM_TYPE: "openai", OPENAI_API_KEY: "" });
+        const r = await runToEnd("validator", base, { LLM_TYPE: "openai", OPENAI_API_KEY: "" });
         assert.equal(r.code, VALIDATOR_EXIT.llm, r.out);
         assert.match(r.out, /OPENAI_API_KEY: required when LLM_TYPE is openai/);
         assertNoStack(r.out);
       });
 
       await t.step("a missing wallet: exit 4 naming the path", async () => {
-        const r = await runToEnd([...base, "--wallet.hotkey", "nope"]);
+        const r = await runToEnd("validator", [...base, "--wallet.hotkey", "nope"]);
         assert.equal(r.code, VALIDATOR_EXIT.wallet, r.out);
         assert.ok(r.out.includes(`${dir}/wallets/validator/hotkeys/nope`), r.out);
         assertNoStack(r.out);
       });
 
       await t.step("an unregistered hotkey: exit 3 saying so", async () => {
-        const r = await runToEnd(base);
+        const r = await runToEnd("validator", base);
         assert.equal(r.code, VALIDATOR_EXIT.notRegistered, r.out);
         assert.ok(
           r.out.includes(
@@ -208,7 +167,7 @@ Deno.test({
         const statePath = `${fullPath}/state.json`;
         for (const bad of ["{torn", JSON.stringify({ version: 1, step: -1 })]) {
           await Deno.writeTextFile(statePath, bad);
-          const r = await runToEnd(base);
+          const r = await runToEnd("validator", base);
           assert.equal(r.code, VALIDATOR_EXIT.state, r.out);
           assert.ok(r.out.includes(`state file ${statePath} is`), r.out);
           assertNoStack(r.out);
@@ -218,7 +177,7 @@ Deno.test({
       });
 
       await t.step("registered: steps against the local subnet, SIGTERM → exit 0", async () => {
-        const v = new ValidatorProcess(base, {});
+        const v = new NodeProcess("validator", base);
         let status: Deno.CommandStatus | undefined;
         try {
           const state = await waitFor(
