@@ -1,9 +1,10 @@
 /**
  * @module
  * The disk spool behind the ResultsWriter: every record bound for the store is first written
- * here as its own file (atomically), and removed only once the store has accepted it. While the
- * store is down records pile up here; after a restart (even `kill -9`) they are replayed in
- * order. Nothing is lost and nothing slows scoring, which only waits for a local file write.
+ * here (atomically; one file per task's records), and removed only once the store has accepted
+ * it. While the store is down records pile up here; after a restart (even `kill -9`) they are
+ * replayed in order. Nothing is lost and nothing slows scoring, which only waits for one local
+ * file write per task.
  */
 import { writeFileAtomic } from "./state.ts";
 
@@ -17,6 +18,22 @@ export interface SpooledRecord {
   body: unknown;
   /** How many deliveries failed so far. */
   attempts: number;
+}
+
+/** What one spool file holds: the records of one task (or one bundle). */
+export interface SpooledBatch {
+  records: SpooledRecord[];
+}
+
+/** The records of a spool file (also reads the single-record files of earlier versions). */
+export function recordsOf(content: unknown): SpooledRecord[] {
+  if (content && typeof content === "object" && Array.isArray((content as SpooledBatch).records)) {
+    return (content as SpooledBatch).records;
+  }
+  if (content && typeof content === "object" && "id" in content && "guid" in content) {
+    return [content as SpooledRecord];
+  }
+  throw new Error("not a spool file");
 }
 
 /** A directory of pending records, oldest first. */
@@ -43,22 +60,31 @@ export class ResultsSpool {
     return names.sort();
   }
 
-  /** Adds a record durably; resolves once it is on disk. */
-  async add(record: Omit<SpooledRecord, "attempts">): Promise<void> {
+  /**
+   * Adds records durably, all in one file (one fsync for a task's records); resolves once they
+   * are on disk.
+   */
+  async add(records: ReadonlyArray<Omit<SpooledRecord, "attempts">>): Promise<void> {
+    if (!records.length) return;
     const name = `${String(this.#seq++).padStart(12, "0")}-${
-      record.id.replace(/[^A-Za-z0-9_.-]/g, "_")
+      records[0].id.replace(/[^A-Za-z0-9_.-]/g, "_")
     }.json`;
-    await writeFileAtomic(`${this.dir}/${name}`, JSON.stringify({ ...record, attempts: 0 }));
+    const batch: SpooledBatch = { records: records.map((r) => ({ ...r, attempts: 0 })) };
+    await writeFileAtomic(`${this.dir}/${name}`, JSON.stringify(batch));
   }
 
-  /** Pending records, oldest first, each with the file name used to ack it. */
-  async pending(limit = Infinity): Promise<Array<{ file: string; record: SpooledRecord }>> {
-    const out: Array<{ file: string; record: SpooledRecord }> = [];
+  /** Pending files, oldest first, each with its records and the name used to ack it. */
+  async pending(limit = Infinity): Promise<Array<{ file: string; records: SpooledRecord[] }>> {
+    const out: Array<{ file: string; records: SpooledRecord[] }> = [];
     for (const file of await this.#names()) {
       if (out.length >= limit) break;
       try {
-        out.push({ file, record: JSON.parse(await Deno.readTextFile(`${this.dir}/${file}`)) });
-      } catch {
+        out.push({
+          file,
+          records: recordsOf(JSON.parse(await Deno.readTextFile(`${this.dir}/${file}`))),
+        });
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) continue;
         // A file that cannot be read is set aside, not deleted: an operator can inspect it.
         await Deno.rename(`${this.dir}/${file}`, `${this.dir}/${file}.unreadable`).catch(() => {});
       }
@@ -66,22 +92,21 @@ export class ResultsSpool {
     return out;
   }
 
-  /** Removes a delivered record. */
+  /** Removes a file whose records were all delivered (or set aside). */
   async ack(file: string): Promise<void> {
     await Deno.remove(`${this.dir}/${file}`).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
   }
 
-  /** Records a failed delivery (kept for the next replay). */
-  async nack(file: string, record: SpooledRecord): Promise<void> {
-    await writeFileAtomic(
-      `${this.dir}/${file}`,
-      JSON.stringify({ ...record, attempts: record.attempts + 1 }),
-    );
+  /** Keeps the records of a file that were not delivered, with their failed attempt counted. */
+  async retain(file: string, left: SpooledRecord[]): Promise<void> {
+    if (!left.length) return await this.ack(file);
+    const batch: SpooledBatch = { records: left.map((r) => ({ ...r, attempts: r.attempts + 1 })) };
+    await writeFileAtomic(`${this.dir}/${file}`, JSON.stringify(batch));
   }
 
-  /** Number of pending records. */
+  /** Number of pending files (0 when everything was delivered). */
   async size(): Promise<number> {
     return (await this.#names()).length;
   }

@@ -219,9 +219,14 @@ export class Validator {
   }
 
   /** Spools a record; resolves once it is on disk (a step is only counted after its records). */
-  #record(id: string, guid: string, body: unknown) {
-    return this.system.ask("results-writer", "record", { id, guid, body }).catch((e) =>
-      log.error("record {id} could not be spooled: {error}", { id, error: (e as Error).message })
+  /** Spools records (one file, one fsync) and resolves once they are on disk. */
+  #record(records: Array<{ id: string; guid: string; body: unknown }>) {
+    return this.system.ask("results-writer", "records", { records }).catch((e) =>
+      log.error("{n} record(s) starting with {id} could not be spooled: {error}", {
+        n: records.length,
+        id: records[0]?.id,
+        error: (e as Error).message,
+      })
     );
   }
 
@@ -288,9 +293,11 @@ export class Validator {
       rewards,
     });
     const ctx = this.#recordContext();
-    for (const s of scores) {
-      await this.#record(`${task.guid}:${s.uid}`, prepared.bundle.guid, minerRecord(ctx, task, s));
-    }
+    await this.#record(scores.map((s) => ({
+      id: `${task.guid}:${s.uid}`,
+      guid: prepared.bundle.guid,
+      body: minerRecord(ctx, task, s),
+    })));
     this.#emit({
       type: "task",
       bundle: prepared.bundle.guid,
@@ -347,11 +354,11 @@ export class Validator {
     for (const prepared of fetched.prepared) {
       // One id per reservation: the same conversation handed out again (another step, or after a
       // restart) is a new record, not a conflicting retry of the old one's idempotency key.
-      await this.#record(
-        `${prepared.bundle.guid}:validator:${crypto.randomUUID()}`,
-        prepared.bundle.guid,
-        validatorRecord(ctx, prepared),
-      );
+      await this.#record([{
+        id: `${prepared.bundle.guid}:validator:${crypto.randomUUID()}`,
+        guid: prepared.bundle.guid,
+        body: validatorRecord(ctx, prepared),
+      }]);
       const tasks = await this.system.ref<typeof windowSplitter>("window-splitter").ask("split", {
         bundle: prepared.bundle as unknown as Record<string, unknown>,
         windows: prepared.windows,

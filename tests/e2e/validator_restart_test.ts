@@ -10,7 +10,7 @@ import { NodeProcess } from "../helpers/node_process.ts";
 import { isDeepStrictEqual } from "node:util";
 import { type LocalSubnet, nextBlock, startLocalSubnet } from "../../local_subnet/local_subnet.ts";
 import { type ResultRow, startStore, type StoreServer, writeApiKeyFile } from "../../store/mod.ts";
-import type { SpooledRecord } from "../../validator/results_spool.ts";
+import { recordsOf, type SpooledRecord } from "../../validator/results_spool.ts";
 import { loadState, type ValidatorState } from "../../validator/state.ts";
 import { Validator, type ValidatorEvent } from "../../validator/validator.ts";
 import { createWallet, Keypair } from "../../wallet/mod.ts";
@@ -68,7 +68,9 @@ async function spooled(dir: string): Promise<Map<string, SpooledRecord>> {
     for await (const e of Deno.readDir(dir)) {
       if (!e.isFile || !e.name.endsWith(".json")) continue;
       try {
-        out.set(e.name, JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`)));
+        // spool files hold a task's records; rejected/ files hold `{record, reason}`
+        const content = JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`));
+        for (const r of recordsOf(content.record ?? content)) out.set(r.id, r);
       } catch (err) {
         // delivered and removed between the listing and the read
         if (!(err instanceof Deno.errors.NotFound)) throw err;

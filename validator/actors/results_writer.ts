@@ -10,11 +10,18 @@ import { defineActor } from "../../actors/mod.ts";
 import { logger } from "../../config/logging.ts";
 import type { StoreClient } from "../../store/client.ts";
 import { storeClientFor, StoreTargetSchema } from "../store_target.ts";
-import { ResultsSpool } from "../results_spool.ts";
+import { ResultsSpool, type SpooledRecord } from "../results_spool.ts";
 import { writeFileAtomic } from "../state.ts";
 import type { RecordBody } from "../../store/client.ts";
 
 const log = logger("validator", "results");
+
+/** One record for the store: its idempotency id, the bundle guid it is PUT under, the body. */
+const RecordMessage = z.object({
+  id: z.string(),
+  guid: z.string(),
+  body: z.record(z.string(), z.unknown()),
+});
 
 /** Spawn arguments. */
 export const ResultsWriterArgs = z.object({
@@ -41,41 +48,55 @@ interface WriterState {
   wake: () => void;
 }
 
+/** True when the store refused the record itself (retrying cannot help). */
+function refusedForGood(r: { kind: string; status?: number }): boolean {
+  return r.kind === "invalid" ||
+    (r.status !== undefined && r.status >= 400 && r.status < 500 && r.status !== 408 &&
+      r.status !== 429);
+}
+
 async function deliverRound(s: WriterState): Promise<boolean> {
-  const batch = await s.spool.pending(64);
-  for (const { file, record } of batch) {
-    const r = await s.client.record(record.guid, record.body as RecordBody, {
-      idempotencyKey: record.id,
-    });
-    if (r.ok) {
-      await s.spool.ack(file);
-      s.delivered++;
-      continue;
-    }
-    if (
-      r.kind === "invalid" ||
-      (r.status !== undefined && r.status >= 400 && r.status < 500 && r.status !== 408 &&
-        r.status !== 429)
-    ) {
-      const dir = `${s.args.spoolDir}/rejected`;
-      await Deno.mkdir(dir, { recursive: true });
-      await writeFileAtomic(`${dir}/${file}`, JSON.stringify({ record, reason: r.reason }));
-      await s.spool.ack(file);
-      s.rejected++;
-      log.warn("store refused record {id}: {reason} (kept in rejected/)", {
-        id: record.id,
-        reason: r.reason,
+  const files = await s.spool.pending(64);
+  for (const { file, records } of files) {
+    const left: SpooledRecord[] = [];
+    let storeDown = false;
+    for (const record of records) {
+      if (storeDown) {
+        left.push(record);
+        continue;
+      }
+      const r = await s.client.record(record.guid, record.body as RecordBody, {
+        idempotencyKey: record.id,
       });
-      continue;
+      if (r.ok) {
+        s.delivered++;
+      } else if (refusedForGood(r)) {
+        const dir = `${s.args.spoolDir}/rejected`;
+        await Deno.mkdir(dir, { recursive: true });
+        await writeFileAtomic(
+          `${dir}/${record.id.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`,
+          JSON.stringify({ record, reason: r.reason }),
+        );
+        s.rejected++;
+        log.warn("store refused record {id}: {reason} (kept in rejected/)", {
+          id: record.id,
+          reason: r.reason,
+        });
+      } else {
+        storeDown = true;
+        left.push(record);
+        s.failures++;
+        s.lastError = r.reason;
+        if (s.storeUp) {
+          log.warn("store unreachable, spooling records: {reason}", { reason: r.reason });
+        }
+        s.storeUp = false;
+      }
     }
-    await s.spool.nack(file, record);
-    s.failures++;
-    s.lastError = r.reason;
-    if (s.storeUp) log.warn("store unreachable, spooling records: {reason}", { reason: r.reason });
-    s.storeUp = false;
-    return false;
+    await s.spool.retain(file, left);
+    if (storeDown) return false;
   }
-  if (!s.storeUp && batch.length) log.info("store reachable again; spooled records delivered");
+  if (!s.storeUp && files.length) log.info("store reachable again; spooled records delivered");
   s.storeUp = true;
   return true;
 }
@@ -107,7 +128,9 @@ export const resultsWriter = defineActor({
   args: ResultsWriterArgs,
   messages: {
     /** Spools one record (resolves once it is on disk). */
-    record: z.object({ id: z.string(), guid: z.string(), body: z.record(z.string(), z.unknown()) }),
+    record: RecordMessage,
+    /** Spools several records in one file (one task's); resolves once they are on disk. */
+    records: z.object({ records: z.array(RecordMessage) }),
     /** Tries to deliver everything pending now; answers what is left. */
     flush: z.object({}),
     stats: z.object({}),
@@ -133,7 +156,11 @@ export const resultsWriter = defineActor({
   },
   handle: {
     async record(s, msg) {
-      await s.spool.add(msg);
+      await s.spool.add([msg]);
+      s.wake();
+    },
+    async records(s, msg) {
+      await s.spool.add(msg.records);
       s.wake();
     },
     async flush(s) {
