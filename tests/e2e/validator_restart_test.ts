@@ -6,14 +6,15 @@
  * store's write host was down is delivered after the restart, and the spool drains.
  */
 import assert from "node:assert/strict";
+import { validatorWalletAndStore } from "../helpers/validator_wallet.ts";
 import { NodeProcess } from "../helpers/node_process.ts";
 import { isDeepStrictEqual } from "node:util";
 import { type LocalSubnet, nextBlock, startLocalSubnet } from "../../local_subnet/local_subnet.ts";
-import { type ResultRow, startStore, type StoreServer, writeApiKeyFile } from "../../store/mod.ts";
+import { type ResultRow, startStore, type StoreServer } from "../../store/mod.ts";
 import { recordsOf, type SpooledRecord } from "../../validator/results_spool.ts";
 import { loadState, type ValidatorState } from "../../validator/state.ts";
 import { Validator, type ValidatorEvent } from "../../validator/validator.ts";
-import { createWallet, Keypair } from "../../wallet/mod.ts";
+import { Keypair } from "../../wallet/mod.ts";
 
 const TAO = 1_000_000_000n;
 
@@ -117,23 +118,11 @@ Deno.test({
         weightsRateLimit: 3,
       });
       const s = subnet;
-      const made = await createWallet({
-        name: "validator",
-        hotkey: "default",
-        path: `${dir}/wallets`,
-        coldkeyPassword: null,
-      });
-      const apiKey = `restart-${crypto.randomUUID()}`;
-      store = await startStore({
-        db: `sqlite:${dir}/store.sqlite`,
-        port: 0,
-        // short leases: the small demo dataset is reserved again and again over many steps
-        leaseSeconds: 2,
-        apiKeys: [{ key: apiKey, hotkey: made.hotkey.ss58Address, label: "restart test" }],
-      });
+      const setup = await validatorWalletAndStore(dir, "restart test");
+      const made = setup.made;
+      store = setup.store;
       const st = store;
-      const keyFile = `${dir}/readyai_api_data.json`;
-      await writeApiKeyFile({ api_key: apiKey }, keyFile);
+      const keyFile = setup.keyFile;
       const cold = await Keypair.generate();
       const uid = s.chain.registerNeuron(s.netuid, made.hotkey.ss58Address, cold.ss58Address, {
         stakeRao: 10_000n * TAO,

@@ -5,12 +5,13 @@
  * query the miners, score, save the state), and SIGTERM stops it with exit 0 and the state on disk.
  */
 import assert from "node:assert/strict";
+import { validatorWalletAndStore } from "../helpers/validator_wallet.ts";
 import { NodeProcess, runToEnd } from "../helpers/node_process.ts";
 import { type LocalSubnet, nextBlock, startLocalSubnet } from "../../local_subnet/local_subnet.ts";
-import { startStore, type StoreServer, writeApiKeyFile } from "../../store/mod.ts";
+import type { StoreServer } from "../../store/mod.ts";
 import { VALIDATOR_EXIT } from "../../validator/command.ts";
 import { loadState, type ValidatorState } from "../../validator/state.ts";
-import { createWallet, Keypair } from "../../wallet/mod.ts";
+import { Keypair } from "../../wallet/mod.ts";
 
 const TAO = 1_000_000_000n;
 
@@ -61,23 +62,10 @@ Deno.test({
         weightsRateLimit: 3,
       });
       const s = subnet;
-      const made = await createWallet({
-        name: "validator",
-        hotkey: "default",
-        path: `${dir}/wallets`,
-        coldkeyPassword: null,
-      });
-      // The store's API key is bound to this wallet's hotkey (a validator record must carry it).
-      const apiKey = `cmd-${crypto.randomUUID()}`;
-      store = await startStore({
-        db: `sqlite:${dir}/store.sqlite`,
-        port: 0,
-        // short leases: the small demo dataset is reserved again and again over many steps
-        leaseSeconds: 2,
-        apiKeys: [{ key: apiKey, hotkey: made.hotkey.ss58Address, label: "command test" }],
-      });
-      const keyFile = `${dir}/readyai_api_data.json`;
-      await writeApiKeyFile({ api_key: apiKey }, keyFile);
+      const setup = await validatorWalletAndStore(dir, "command test");
+      const made = setup.made;
+      store = setup.store;
+      const keyFile = setup.keyFile;
       const fullPath = `${dir}/validator-state`;
       const base = [
         "--netuid",
