@@ -11,7 +11,7 @@
 import { cpuUsage } from "node:process";
 import { Keypair } from "../../wallet/keypair.ts";
 import { sr25519WasmReady, sr25519WasmVerify } from "../../protocol/sr25519_wasm.ts";
-import type { Prepared } from "./presign_worker.ts";
+import { type Prepared, presign } from "../presign.ts";
 
 const MNEMONIC = "old leopard transfer rib spatial phone calm indicate online fire caution review";
 const CLIENT = "legal winner thank year wave sausage worth useful legal winner thank yellow";
@@ -44,22 +44,17 @@ async function verifyMicros(): Promise<number> {
 }
 
 /** Pre-signs `count` requests in parallel workers. */
-async function presign(port: number, hotkey: string, count: number): Promise<Prepared[]> {
-  const n = Math.max(1, CORES);
-  const parts = await Promise.all(Array.from({ length: n }, (_, i) => {
-    const w = new Worker(new URL("./presign_worker.ts", import.meta.url), { type: "module" });
-    return new Promise<Prepared[]>((resolve, reject) => {
-      w.onmessage = (e) => (w.terminate(), resolve(e.data));
-      w.onerror = (e) => (w.terminate(), reject(new Error(e.message)));
-      w.postMessage({
-        mnemonic: CLIENT,
-        target: { ip: "127.0.0.1", port, hotkey },
-        count: Math.ceil(count / n) + (i === 0 ? 0 : 0),
-        timeout: REQUEST_TIMEOUT_S,
-      });
-    });
-  }));
-  return parts.flat();
+function presignRequests(port: number, hotkey: string, count: number): Promise<Prepared[]> {
+  return presign({
+    mnemonic: CLIENT,
+    target: { ip: "127.0.0.1", port, hotkey },
+    inputs: Array.from(
+      { length: count },
+      (_, i) => [{ guid: i, lines: [[0, "hello"], [1, "world"]] }],
+    ),
+    timeout: REQUEST_TIMEOUT_S,
+    workers: CORES,
+  });
 }
 
 interface LoadResult {
@@ -220,7 +215,7 @@ interface RunFigures {
  * for the verification ceiling (no server can answer faster), so it does not run dry.
  */
 async function measure(name: string, server: Server, ceiling: number): Promise<RunFigures> {
-  const warm = await presign(server.port, server.hotkey, 300);
+  const warm = await presignRequests(server.port, server.hotkey, 300);
   const w = await load(warm, 3);
   const estimate = Math.max(50, (w.ok + w.failed) / w.seconds);
   const count = Math.min(
@@ -228,7 +223,7 @@ async function measure(name: string, server: Server, ceiling: number): Promise<R
     Math.ceil(Math.min(ceiling * 1.1, estimate * 4) * DURATION_S) + 500,
   );
   log(`${name}: warm-up ${estimate.toFixed(0)} req/s, pre-signing ${count} requests`);
-  const reqs = await presign(server.port, server.hotkey, count);
+  const reqs = await presignRequests(server.port, server.hotkey, count);
   let peak = rssOf(server.pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 200);
   const cpu0 = cpuSecondsOf(server.pid);

@@ -18,7 +18,7 @@
 import { cpuUsage } from "node:process";
 import { startLocalChain } from "../../chain/local/mod.ts";
 import { createWallet, Keypair } from "../../wallet/mod.ts";
-import type { Prepared } from "./presign_worker.ts";
+import { type Prepared, presign } from "../presign.ts";
 
 const CLIENT = "legal winner thank year wave sausage worth useful legal winner thank yellow";
 const PY_AXON = "old leopard transfer rib spatial phone calm indicate online fire caution review";
@@ -86,27 +86,12 @@ async function distinctWindows(): Promise<Line[][]> {
   return out;
 }
 
-/** Pre-signs one request per input, in parallel workers. */
-async function presign(
+/** Pre-signs one request per `cgp_input` in parallel workers. */
+function presignRequests(
   target: { ip: string; port: number; hotkey: string },
   inputs: Record<string, unknown>[][],
 ): Promise<Prepared[]> {
-  const n = Math.max(1, CORES);
-  const per = Math.ceil(inputs.length / n);
-  const parts = await Promise.all(Array.from({ length: n }, (_, i) => {
-    const w = new Worker(new URL("./presign_worker.ts", import.meta.url), { type: "module" });
-    return new Promise<Prepared[]>((resolve, reject) => {
-      w.onmessage = (e) => (w.terminate(), resolve(e.data));
-      w.onerror = (e) => (w.terminate(), reject(new Error(e.message)));
-      w.postMessage({
-        mnemonic: CLIENT,
-        target,
-        inputs: inputs.slice(i * per, (i + 1) * per),
-        timeout: REQUEST_TIMEOUT_S,
-      });
-    });
-  }));
-  return parts.flat();
+  return presign({ mnemonic: CLIENT, target, inputs, timeout: REQUEST_TIMEOUT_S, workers: CORES });
 }
 
 interface LoadResult {
@@ -301,12 +286,12 @@ async function sized(
   seconds: number,
   name: string,
 ): Promise<Prepared[]> {
-  const w = await load(await presign(target, warmInputs), 2);
+  const w = await load(await presignRequests(target, warmInputs), 2);
   if (!w.ok) throw new Error(`${name}: warm-up got no answer: ${JSON.stringify(w.failures)}`);
   const estimate = Math.max(20, (w.ok + w.failed) / w.seconds);
   const count = Math.min(pool.length, Math.ceil(estimate * seconds * 2.5) + 100);
   log(`${name}: warm-up ${estimate.toFixed(0)} req/s, pre-signing ${count} requests`);
-  return await presign(target, pool.slice(0, count));
+  return await presignRequests(target, pool.slice(0, count));
 }
 
 interface OursFigures {
@@ -384,13 +369,13 @@ async function runOurs(windows: Line[][]): Promise<OursFigures> {
       { length: perWindow * 20 },
       (_, i) => taskInput(repeatSet[i % 20]),
     );
-    const repeatReqs = await presign(target, repeatedInputs);
+    const repeatReqs = await presignRequests(target, repeatedInputs);
     const repeated = await timed("ours repeated windows", pid, repeatReqs, REPEAT_S);
     const c2 = await countersOf(miner);
     const single = await timed(
       "ours distinct windows, 1 connection",
       pid,
-      await presign(target, windows.slice(-TAIL).map(taskInput)),
+      await presignRequests(target, windows.slice(-TAIL).map(taskInput)),
       ONE_CONN_S,
       1,
     );
@@ -445,7 +430,7 @@ async function runPython(
     const single = await timed(
       "python trivial forward, 1 connection",
       py.proc.pid,
-      await presign(target, windows.slice(-TAIL).map(taskInput)),
+      await presignRequests(target, windows.slice(-TAIL).map(taskInput)),
       ONE_CONN_S,
       1,
     );

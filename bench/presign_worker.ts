@@ -1,12 +1,12 @@
 /**
  * @module
- * Web Worker of the miner bench's load generator: pre-signs `CgSynapse` requests carrying the
- * given `cgp_input`s (each with its own dendrite uuid, so any arrival order is valid) before the
- * timed window, so signing costs the load generator nothing while it measures.
+ * Web Worker of the benches' load generators: pre-signs `CgSynapse` requests carrying the given
+ * `cgp_input`s (each with its own dendrite uuid, so any arrival order is valid) before the timed
+ * window, so signing costs the load generator nothing while it measures. See `presign.ts`.
  */
-import { Keypair } from "../../wallet/keypair.ts";
-import { type AxonTarget, CgSynapse, Dendrite } from "../../protocol/mod.ts";
-import { WasmSigner } from "../../protocol/wasm_signer.ts";
+import { Keypair } from "../wallet/keypair.ts";
+import { type AxonTarget, CgSynapse, Dendrite } from "../protocol/mod.ts";
+import { WasmSigner } from "../protocol/wasm_signer.ts";
 
 /** One pre-signed request. */
 export interface Prepared {
