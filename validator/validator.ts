@@ -342,13 +342,14 @@ export class Validator {
     const fetched = await this.system.ref<typeof conversationFetcher>("conversation-fetcher").ask(
       "fetch",
       { count: c.bundlesPerStep },
-    ) as { prepared: PreparedTaskBundle[]; rejected: string[] };
+    ) as {
+      prepared: PreparedTaskBundle[];
+      rejected: string[];
+      llm: { model: string; embeddingsModel: string; llmType: string };
+    };
     this.#emit({ type: "bundles", reserved: fetched.prepared.length, rejected: fetched.rejected });
-    if (!this.#llmInfo.model) {
-      const { validatorLlmFromEnv } = await import("./validator_llm.ts");
-      const l = validatorLlmFromEnv();
-      this.#llmInfo = { model: l.model, embeddingsModel: l.embeddingsModel, llmType: l.llmType };
-    }
+    // The models the fetcher's LLM reports go into the records (loaded there, not here).
+    this.#llmInfo = fetched.llm;
     const ctx = this.#recordContext();
     const work: Array<{ prepared: PreparedTaskBundle; task: Task; masked: Task }> = [];
     for (const prepared of fetched.prepared) {

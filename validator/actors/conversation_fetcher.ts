@@ -69,7 +69,8 @@ export const conversationFetcher = defineActor({
         else rejected.push(s.reason);
       }
       for (const reason of rejected) log.info("bundle skipped: {reason}", { reason });
-      return { prepared, rejected };
+      const { model, embeddingsModel, llmType } = state.llm;
+      return { prepared, rejected, llm: { model, embeddingsModel, llmType } };
     },
   },
 });
