@@ -2,10 +2,11 @@
  * @module
  * sr25519 verification for the axon, behind one small interface so it can run in the request
  * thread ({@link inlineVerifier}) or in a pool of Web Workers ({@link createVerifyPool}) that
- * spreads the wasm verifications (~0.4 ms each on an idle core) over the cores while the nonce store stays in the one
- * server thread.
+ * spreads the wasm verifications (~0.45 ms each on an idle core) over the cores while the nonce
+ * store stays in the one server thread.
  */
 import { sr25519WasmReady, sr25519WasmVerify } from "../sr25519_wasm.ts";
+import { SlotState, VerifyQueue } from "./verify_queue.ts";
 
 /** Verifies an sr25519 signature of `message` (with the `<Bytes>` fallback). */
 export interface Verifier {
@@ -25,26 +26,26 @@ export function inlineVerifier(): Verifier {
   };
 }
 
-/** A request to a verify worker. */
-export interface VerifyJob {
-  id: number;
-  message: Uint8Array;
-  signature: Uint8Array;
-  publicKey: Uint8Array;
+/** The start message of a verify worker: the shared job queue. */
+export interface VerifyWorkerInit {
+  buffer: SharedArrayBuffer;
+  slots: number;
 }
 
 /** Options of {@link createVerifyPool}. */
 export interface VerifyPoolOptions {
   /**
-   * Jobs a worker may have queued; when every worker has this many, the job is verified in the
-   * calling thread instead, so that thread also works rather than waits. Default 2.
+   * Jobs that can be queued in shared memory at once (default 256); more wait in a list in the
+   * calling thread until a slot frees, so a burst is delayed, never refused.
    */
-  maxInFlightPerWorker?: number;
+  slots?: number;
 }
 
 /**
- * A pool of `size` Web Workers verifying in parallel; each job goes to the worker with the
- * fewest jobs in flight, or runs in the calling thread when all workers are busy.
+ * A pool of `size` Web Workers verifying in parallel. The calling thread only copies each job
+ * into shared memory and collects verdicts ({@link VerifyQueue}); the workers do all the
+ * verifying. A message too long for a slot (never a real signature message) is verified in the
+ * calling thread.
  *
  * @example
  * ```ts
@@ -54,45 +55,77 @@ export interface VerifyPoolOptions {
  * ```
  */
 export function createVerifyPool(size: number, opts: VerifyPoolOptions = {}): Verifier {
-  if (!(size >= 1)) throw new Error(`verify pool size must be >= 1, got ${size}`);
-  const maxInFlight = opts.maxInFlightPerWorker ?? 2;
+  if (!(Number.isInteger(size) && size >= 1)) {
+    throw new Error(`verify pool size must be an integer >= 1, got ${size}`);
+  }
+  const queue = new VerifyQueue(opts.slots ?? 256);
   const url = new URL("./verify_worker.ts", import.meta.url);
-  const pending = new Map<number, (ok: boolean) => void>();
   const workers = Array.from({ length: size }, () => {
     const w = new Worker(url, { type: "module" });
-    const slot = { w, inFlight: 0 };
-    w.onmessage = (e: MessageEvent<{ id: number; ok: boolean }>) => {
-      slot.inFlight--;
-      const done = pending.get(e.data.id);
-      pending.delete(e.data.id);
-      done?.(e.data.ok);
-    };
     w.onerror = (e) => {
       e.preventDefault();
       console.error(`verify worker error: ${e.message}`);
     };
-    return slot;
+    w.postMessage({ buffer: queue.buffer, slots: queue.slots } satisfies VerifyWorkerInit);
+    return w;
   });
-  let nextId = 0;
+  const free = Array.from({ length: queue.slots }, (_, i) => queue.slots - 1 - i);
+  const inFlight = new Map<number, (ok: boolean) => void>();
+  const waiting: Array<() => void> = [];
+  let closed = false;
+  let collecting = false;
+
+  /** Resolves every finished job; keeps waiting while jobs are in flight. */
+  async function collect(): Promise<void> {
+    if (collecting) return;
+    collecting = true;
+    try {
+      while (inFlight.size > 0 && !closed) {
+        const seen = queue.done();
+        for (const [slot, resolve] of inFlight) {
+          const st = queue.state(slot);
+          if (st === SlotState.Valid || st === SlotState.Invalid) {
+            inFlight.delete(slot);
+            queue.release(slot);
+            free.push(slot);
+            resolve(st === SlotState.Valid);
+            waiting.shift()?.();
+          }
+        }
+        if (inFlight.size === 0) break;
+        await queue.waitDone(seen);
+      }
+    } finally {
+      collecting = false;
+    }
+  }
+
   return {
     async verify(message, signature, publicKey) {
-      let best = workers[0];
-      for (const s of workers) if (s.inFlight < best.inFlight) best = s;
-      if (best.inFlight >= maxInFlight) {
+      if (closed) throw new Error("verify pool is closed");
+      while (free.length === 0) {
+        await new Promise<void>((r) => waiting.push(r));
+        if (closed) throw new Error("verify pool is closed");
+      }
+      const slot = free.pop()!;
+      if (!queue.submit(slot, message, signature, publicKey)) {
+        free.push(slot);
+        waiting.shift()?.();
         await sr25519WasmReady();
         return sr25519WasmVerify(message, signature, publicKey);
       }
-      const id = nextId++;
-      best.inFlight++;
-      return await new Promise<boolean>((resolve) => {
-        pending.set(id, resolve);
-        best.w.postMessage({ id, message, signature, publicKey } satisfies VerifyJob);
-      });
+      const verdict = new Promise<boolean>((resolve) => inFlight.set(slot, resolve));
+      collect();
+      return await verdict;
     },
     close() {
-      for (const s of workers) s.w.terminate();
-      for (const done of pending.values()) done(false);
-      pending.clear();
+      if (closed) return;
+      closed = true;
+      queue.stop();
+      for (const w of workers) w.terminate();
+      for (const resolve of inFlight.values()) resolve(false);
+      inFlight.clear();
+      for (const wake of waiting.splice(0)) wake();
     },
   };
 }

@@ -1,22 +1,29 @@
 /**
  * @module
- * Web Worker body of {@link ./verifier.ts createVerifyPool}: verifies sr25519 signatures.
+ * Web Worker body of {@link ./verifier.ts createVerifyPool}: takes jobs from the shared queue
+ * (blocking while there are none), verifies them, writes the verdicts back.
  */
 import { sr25519WasmReady, sr25519WasmVerify } from "../sr25519_wasm.ts";
-import type { VerifyJob } from "./verifier.ts";
+import type { VerifyWorkerInit } from "./verifier.ts";
+import { VerifyQueue } from "./verify_queue.ts";
 
-const ready = sr25519WasmReady();
 const scope = self as unknown as {
-  onmessage: ((e: MessageEvent<VerifyJob>) => void) | null;
-  postMessage(m: unknown): void;
+  onmessage: ((e: MessageEvent<VerifyWorkerInit>) => void) | null;
+  close(): void;
 };
 scope.onmessage = async (e) => {
-  await ready;
-  let ok = false;
-  try {
-    ok = sr25519WasmVerify(e.data.message, e.data.signature, e.data.publicKey);
-  } catch {
-    ok = false;
+  scope.onmessage = null;
+  await sr25519WasmReady();
+  const queue = new VerifyQueue(e.data.slots, e.data.buffer);
+  for (let slot = queue.take(); slot >= 0; slot = queue.take()) {
+    let ok = false;
+    try {
+      const j = queue.job(slot);
+      ok = sr25519WasmVerify(j.message, j.signature, j.publicKey);
+    } catch {
+      ok = false;
+    }
+    queue.finish(slot, ok);
   }
-  scope.postMessage({ id: e.data.id, ok });
+  scope.close();
 };

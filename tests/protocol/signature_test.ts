@@ -88,7 +88,7 @@ Deno.test("wasm sr25519: vector 6 verifies; WasmSigner derives the Keypair key a
   );
 });
 
-Deno.test("axon verifiers: inline and worker pool (incl. its in-thread overflow) agree", async () => {
+Deno.test("axon verifiers: inline and worker pool (one slot: jobs wait their turn) agree", async () => {
   const { createVerifyPool, inlineVerifier } = await import("../../protocol/mod.ts");
   const kp = await Keypair.fromMnemonic(MNEMONIC);
   const enc = new TextEncoder();
@@ -97,7 +97,13 @@ Deno.test("axon verifiers: inline and worker pool (incl. its in-thread overflow)
     const sig = kp.sign(m);
     return { m: i % 3 === 0 ? enc.encode(`${i}.tampered`) : m, sig, want: i % 3 !== 0 };
   });
-  for (const v of [inlineVerifier(), createVerifyPool(2, { maxInFlightPerWorker: 1 })]) {
+  // a message longer than a shared-memory slot is verified in the calling thread
+  const long = enc.encode(`${"x".repeat(2000)}.msg`);
+  jobs.push({ m: long, sig: kp.sign(long), want: true });
+  jobs.push({ m: enc.encode("y".repeat(2000)), sig: kp.sign(long), want: false });
+  for (
+    const v of [inlineVerifier(), createVerifyPool(2, { slots: 1 }), createVerifyPool(3)]
+  ) {
     try {
       const got = await Promise.all(jobs.map((j) => v.verify(j.m, j.sig, kp.publicKey)));
       assert.deepEqual(got, jobs.map((j) => j.want));
