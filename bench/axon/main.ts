@@ -6,7 +6,8 @@
  * bittensor 9.0.0 axon (same forward), driven in turn by the same load generator: pre-signed
  * requests (a fresh uuid each, so any arrival order is valid), N concurrent keep-alive
  * connections, a fixed duration. Prints requests/s, p50/p99 latency and server RSS, and the
- * verification ceiling `cores / verify_time` measured here.
+ * verification ceiling `cores / verify_time` measured here. A bare `Deno.serve` under the same
+ * load gives the floor any Deno server has here (RSS, CPU per request).
  */
 import { cpuUsage } from "node:process";
 import { Keypair } from "../../wallet/keypair.ts";
@@ -18,8 +19,8 @@ const CLIENT = "legal winner thank year wave sausage worth useful legal winner t
 const DURATION_S = Number(Deno.env.get("BENCH_AXON_SECONDS") ?? 10);
 const CONNECTIONS = Number(Deno.env.get("BENCH_AXON_CONNECTIONS") ?? 32);
 const CORES = navigator.hardwareConcurrency;
-// One verify worker per core beyond the server's main thread, which verifies too when they are busy.
-const VERIFY_WORKERS = Number(Deno.env.get("BENCH_AXON_VERIFY_WORKERS") ?? Math.max(1, CORES - 1));
+// One verify worker per core: the server thread only parses and answers, the workers verify.
+const VERIFY_WORKERS = Number(Deno.env.get("BENCH_AXON_VERIFY_WORKERS") ?? CORES);
 const REQUEST_TIMEOUT_S = 120; // header timeout: widens the first-nonce window for pre-signed requests
 const root = new URL("../../", import.meta.url);
 
@@ -290,6 +291,20 @@ if (import.meta.main) {
     await py.stop();
   }
 
+  // The floor: a bare Deno.serve under the same load (what any Deno server costs here).
+  const bare = await startServer(Deno.execPath(), [
+    "run",
+    "-A",
+    new URL("./bare_server.ts", import.meta.url).pathname,
+    JSON.stringify({ port: 0 }),
+  ], root.pathname);
+  let bareFig: RunFigures;
+  try {
+    bareFig = await measure("bare Deno.serve", bare, ceiling);
+  } finally {
+    await bare.stop();
+  }
+
   // The load generator runs on the same cores: what it used is not available to the server.
   const fairCeiling = Math.max(0.1, CORES - oursFig.gen_cpu_cores) / (verifyUs / 1e6);
   const figures = {
@@ -319,6 +334,15 @@ if (import.meta.main) {
       oursFig.rps / (oursFig.server_cpu_cores / (verifyUs / 1e6)),
     ),
     ours_exhausted_pool: oursFig.exhausted,
+    // server CPU per answered request: ours, ours beyond verification, a bare Deno.serve
+    ours_server_cpu_us_per_request: round(oursFig.server_cpu_cores / oursFig.rps * 1e6, 0),
+    ours_non_verify_cpu_us_per_request: round(
+      oursFig.server_cpu_cores / oursFig.rps * 1e6 - verifyUs,
+      0,
+    ),
+    floor_bare_deno_cpu_us_per_request: round(bareFig.server_cpu_cores / bareFig.rps * 1e6, 0),
+    floor_bare_deno_rss_mb: round(bareFig.rss_mb, 1),
+    floor_bare_deno_rss_vs_python: round(bareFig.rss_mb / pyFig.rss_mb),
     load_average_before: load0,
     load_average_after: loadAverage(),
   };
