@@ -202,23 +202,36 @@ const TERMINAL_SET = new Set<string>(TERMINAL_FIELDS);
  * header whose value does not fit its type.
  */
 export function parseSynapseHeaders(headers: Headers): HeaderSynapse {
+  // One pass over the headers (each `get` would scan them all again); values are then read in
+  // upstream's order, so the first bad header named is the same.
+  let name: string | null = null;
+  let timeout: string | null = null;
+  let totalSize: string | null = null;
+  let headerSize: string | null = null;
+  let bodyHash: string | null = null;
+  const prefixed: [string, string][] = [];
+  for (const [key, value] of headers) {
+    if (key.startsWith("bt_header_")) prefixed.push([key, value]);
+    else if (key === "name") name = value;
+    else if (key === "timeout") timeout = value;
+    else if (key === "total_size") totalSize = value;
+    else if (key === "header_size") headerSize = value;
+    else if (key === "computed_body_hash") bodyHash = value;
+  }
   const out: HeaderSynapse = {
-    name: headers.get("name"),
+    name,
     timeout: null,
     total_size: null,
     header_size: null,
     dendrite: blankTerminal(),
     axon: blankTerminal(),
-    computed_body_hash: headers.get("computed_body_hash"),
+    computed_body_hash: bodyHash,
     inputObj: {},
   };
-  const timeout = headers.get("timeout");
   if (timeout !== null) out.timeout = parseFloat10("timeout", timeout);
-  for (const k of ["total_size", "header_size"] as const) {
-    const v = headers.get(k);
-    if (v !== null) out[k] = parseInt10(k, v);
-  }
-  for (const [key, value] of headers) {
+  if (totalSize !== null) out.total_size = parseInt10("total_size", totalSize);
+  if (headerSize !== null) out.header_size = parseInt10("header_size", headerSize);
+  for (const [key, value] of prefixed) {
     let side: TerminalInfo | undefined;
     let f = "";
     if (key.startsWith(AXON_PREFIX)) [side, f] = [out.axon, key.slice(AXON_PREFIX.length)];

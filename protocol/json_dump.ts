@@ -30,6 +30,9 @@ export function dumpJson(v: unknown, t?: PyType, depth = 0): string {
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new JsonDumpError(`${v} is not valid JSON`);
     if (kind === "float") return pyFloatRepr(v);
+    // A safe integer's decimal form is the same as its BigInt's (and -0 prints "0" either way);
+    // BigInt is only needed for the exact digits of larger integral doubles.
+    if (Number.isSafeInteger(v)) return String(v);
     return Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : JSON.stringify(v);
   }
   if (typeof v === "bigint") return kind === "float" ? pyFloatRepr(Number(v)) : v.toString();

@@ -67,8 +67,11 @@ export {
   type SynapseBase,
   SynapseBodyError,
   type SynapseDef,
+  synapseFieldsJson,
+  synapseHeadJson,
   synapseToJson,
 } from "./synapse.ts";
+export { EncodedInput, encodedInputFromJson, encodeInput } from "./encoded_input.ts";
 export { blankTerminal, type TerminalInfo, terminalInfoSchema } from "./terminal_info.ts";
 export { py, type PyType } from "./py_types.ts";
 export { pyFloatRepr, pyStr, pyStrRepr } from "./python_str.ts";

@@ -198,26 +198,44 @@ function dumpTerminal(t: TerminalInfo): string {
 
 /**
  * The synapse as compact JSON in upstream key order (base fields, then subclass fields), with
- * Python float forms and nonces as exact integers.
+ * Python float forms and nonces as exact integers: {@link synapseHeadJson} +
+ * {@link synapseFieldsJson} + `}`.
  */
 export function synapseToJson<S extends Record<string, FieldSpec<unknown>>>(
   def: SynapseDef<S>,
   s: Synapse<FieldsOf<S>>,
 ): string {
-  const parts = [
-    `"name":${JSON.stringify(def.name)}`,
-    `"timeout":${dumpJson(s.timeout, py.float)}`,
-    `"total_size":${dumpJson(s.total_size, py.int)}`,
-    `"header_size":${dumpJson(s.header_size, py.int)}`,
-    `"dendrite":${dumpTerminal(s.dendrite)}`,
-    `"axon":${dumpTerminal(s.axon)}`,
-    `"computed_body_hash":${dumpJson(s.computed_body_hash, py.str)}`,
-  ];
-  const rec = s as unknown as Record<string, unknown>;
+  return `${synapseHeadJson(def, s)}${synapseFieldsJson(def, s)}}`;
+}
+
+/**
+ * The start of {@link synapseToJson}: `{` and the base fields, without the closing brace. A
+ * dendrite writes this part per request (nonce, signature, axon) and the fields part once.
+ */
+export function synapseHeadJson<S extends Record<string, FieldSpec<unknown>>>(
+  def: SynapseDef<S>,
+  s: SynapseBase,
+): string {
+  return `{"name":${JSON.stringify(def.name)},"timeout":${dumpJson(s.timeout, py.float)},` +
+    `"total_size":${dumpJson(s.total_size, py.int)},` +
+    `"header_size":${dumpJson(s.header_size, py.int)},"dendrite":${dumpTerminal(s.dendrite)},` +
+    `"axon":${dumpTerminal(s.axon)},"computed_body_hash":${dumpJson(s.computed_body_hash, py.str)}`;
+}
+
+/**
+ * The subclass fields' part of {@link synapseToJson}: `,"key":value` for each declared field, in
+ * declaration order (empty for a synapse without fields).
+ */
+export function synapseFieldsJson<S extends Record<string, FieldSpec<unknown>>>(
+  def: SynapseDef<S>,
+  fields: FieldsOf<S>,
+): string {
+  const rec = fields as unknown as Record<string, unknown>;
+  let out = "";
   for (const [k, f] of Object.entries(def.fields)) {
-    parts.push(`${JSON.stringify(k)}:${dumpJson(rec[k], f.py)}`);
+    out += `,${JSON.stringify(k)}:${dumpJson(rec[k], f.py)}`;
   }
-  return `{${parts.join(",")}}`;
+  return out;
 }
 
 /**
@@ -284,7 +302,18 @@ export function synapseFromDict<S extends Record<string, FieldSpec<unknown>>>(
   def: SynapseDef<S>,
   raw: PyDict,
 ): Synapse<FieldsOf<S>> {
-  const r = def.schema.safeParse(toJs(raw));
+  return synapseFromJs(def, toJs(raw));
+}
+
+/**
+ * Validates a decoded body already converted to JS values (`toJs`, or
+ * {@link parseJsonToJs}) against the synapse schema (throws {@link SynapseBodyError}).
+ */
+export function synapseFromJs<S extends Record<string, FieldSpec<unknown>>>(
+  def: SynapseDef<S>,
+  value: unknown,
+): Synapse<FieldsOf<S>> {
+  const r = def.schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue.path.length ? issue.path.join(".") : "body";

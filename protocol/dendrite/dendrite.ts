@@ -7,28 +7,27 @@
  * network or peer errors: the outcome is in `synapse.dendrite.status_code`/`status_message`.
  */
 import type { Signer } from "../../wallet/keypair.ts";
-import { EMPTY_BODY_HASH } from "../body_hash.ts";
+import { EncodedInput, encodeInput } from "../encoded_input.ts";
 import { HeaderError, parseSynapseHeaders, synapseHeaders } from "../headers.ts";
 import { NonceClock } from "../nonce.ts";
-import { parsePyJson } from "../py_json.ts";
-import { PyDict } from "../py_value.ts";
+import { parseJsonToJs } from "../py_json.ts";
 import { signatureMessage, signToHex } from "../signature.ts";
 import {
-  bodyHashOfBody,
-  createSynapse,
   type FieldsOf,
   type FieldSpec,
   type InputOf,
   type Synapse,
   SynapseBodyError,
   type SynapseDef,
-  synapseFromDict,
-  synapseToJson,
+  synapseFromJs,
+  synapseHeadJson,
 } from "../synapse.ts";
 import { TERMINAL_FIELDS, type TerminalInfo } from "../terminal_info.ts";
 import { uuid1 } from "../uuid1.ts";
 import { VERSION_AS_INT } from "../version.ts";
 import { type CallFailure, failureStatus } from "./status_map.ts";
+
+export { EncodedInput, encodedInputFromJson, encodeInput } from "../encoded_input.ts";
 
 /** Where an axon listens and who it is. */
 export interface AxonTarget {
@@ -145,13 +144,16 @@ export class Dendrite {
   }
 
   /** Queries every target concurrently; answers are in target order. */
-  query<S extends Record<string, FieldSpec<unknown>>>(
+  async query<S extends Record<string, FieldSpec<unknown>>>(
     targets: readonly AxonTarget[],
     def: SynapseDef<S>,
-    input: InputOf<S>,
+    input: InputOf<S> | EncodedInput<S>,
     opts: QueryOptions = {},
   ): Promise<Synapse<FieldsOf<S>>[]> {
-    return Promise.all(targets.map((t) => this.call(t, def, input, opts)));
+    if (!targets.length) return [];
+    // Checked, written and hashed once for all targets; only the head differs per request.
+    const enc = input instanceof EncodedInput ? input : encodeInput(def, input);
+    return await Promise.all(targets.map((t) => this.call(t, def, enc, opts)));
   }
 
   /**
@@ -161,10 +163,15 @@ export class Dendrite {
   prepare<S extends Record<string, FieldSpec<unknown>>>(
     target: AxonTarget,
     def: SynapseDef<S>,
-    input: InputOf<S>,
+    input: InputOf<S> | EncodedInput<S>,
     timeout = 12,
   ): { url: string; headers: Record<string, string>; body: string; synapse: Synapse<FieldsOf<S>> } {
-    const s = createSynapse(def, input);
+    const enc = input instanceof EncodedInput ? input : encodeInput(def, input);
+    if (enc.def !== def) {
+      throw new TypeError(`input was encoded for ${enc.def.name}, not ${def.name}`);
+    }
+    // A shallow copy: the field values are shared with every request of `enc` (read-only).
+    const s = { ...enc.synapse };
     s.timeout = timeout;
     s.dendrite = {
       ...s.dendrite,
@@ -178,12 +185,9 @@ export class Dendrite {
       signature: null,
     };
     s.axon = { ...s.axon, ip: target.ip, port: target.port, hotkey: target.hotkey };
-    let body = synapseToJson(def, s);
-    s.total_size = body.length;
-    body = synapseToJson(def, s);
-    const bodyHash = def.hashFields.length
-      ? bodyHashOfBody(def, parsePyJson(body) as PyDict)
-      : EMPTY_BODY_HASH;
+    // `total_size` is the length of the body as it is before it carries its size and signature.
+    s.total_size = synapseHeadJson(def, s).length + enc.fieldsJson.length + 1;
+    const bodyHash = enc.bodyHash;
     s.dendrite.signature = signToHex(
       this.#keypair,
       signatureMessage({
@@ -194,7 +198,7 @@ export class Dendrite {
         bodyHash,
       }),
     );
-    body = synapseToJson(def, s);
+    const body = `${synapseHeadJson(def, s)}${enc.fieldsJson}}`;
     const headers = synapseHeaders(def, s, { bodyHash, totalSize: s.total_size });
     headers["content-type"] = "application/json";
     return {
@@ -209,7 +213,7 @@ export class Dendrite {
   async call<S extends Record<string, FieldSpec<unknown>>>(
     target: AxonTarget,
     def: SynapseDef<S>,
-    input: InputOf<S>,
+    input: InputOf<S> | EncodedInput<S>,
     opts: QueryOptions = {},
   ): Promise<Synapse<FieldsOf<S>>> {
     const timeout = opts.timeout ?? 12;
@@ -266,19 +270,20 @@ export class Dendrite {
         detail: `Attempt to decode JSON with unexpected mimetype: ${type}`,
       });
     }
-    let raw;
+    let raw: unknown;
     try {
-      raw = parsePyJson(text);
+      raw = parseJsonToJs(text);
     } catch (e) {
       throw new CallError({ kind: "parse", detail: (e as Error).message });
     }
+    const isDict = typeof raw === "object" && raw !== null && !Array.isArray(raw);
     if (res.status === 200) {
-      if (!(raw instanceof PyDict)) {
+      if (!isDict) {
         throw new CallError({ kind: "parse", detail: "answer is not a JSON object" });
       }
       let server: Synapse<FieldsOf<S>>;
       try {
-        server = synapseFromDict(def, raw);
+        server = synapseFromJs(def, raw);
       } catch (e) {
         if (e instanceof SynapseBodyError) {
           throw new CallError({ kind: "parse", detail: e.message });
@@ -291,7 +296,9 @@ export class Dendrite {
       }
     } else {
       local.axon.status_code = res.status;
-      const msg = raw instanceof PyDict ? raw.get("message") : undefined;
+      const msg = isDict && Object.hasOwn(raw as object, "message")
+        ? (raw as Record<string, unknown>).message
+        : undefined;
       local.axon.status_message = typeof msg === "string" ? msg : null;
     }
     let fromHeaders;
