@@ -18,7 +18,7 @@ import { minerRecord, type RecordContext, validatorRecord } from "./record_paylo
 import type { MinerTaskScore } from "./score_task.ts";
 import { conversationFetcher } from "./actors/conversation_fetcher.ts";
 import { metagraphSync } from "./actors/metagraph_sync.ts";
-import { minerClient, type MinerQueryReply } from "./actors/miner_client.ts";
+import { minerClient, minerQueryInput, type MinerQueryReply } from "./actors/miner_client.ts";
 import { resultsWriter } from "./actors/results_writer.ts";
 import { scorer } from "./actors/scorer.ts";
 import { type SetWeightsReply, weightSetter } from "./actors/weight_setter.ts";
@@ -247,11 +247,13 @@ export class Validator {
     );
     if (!uids.length) return false;
     const timeoutS = task.timeout ?? this.config.timeoutS;
+    // Checked and written once for the whole sample; each MinerClient only signs and sends it.
+    const input = minerQueryInput(masked);
     const answers = await Promise.all(uids.map(async (uid): Promise<MinerQueryReply> => {
       try {
         return await this.system.ref<typeof minerClient>(`miner-client/${uid}`).ask("query", {
           target: { ip: view.axons[uid].ip, port: view.axons[uid].port, hotkey: view.hotkeys[uid] },
-          input: { task: masked },
+          input,
           timeoutS,
         }, {
           // A MinerClient answers one query at a time: leave room for the tasks queued before

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { CgSynapse } from "../../protocol/cg_synapse.ts";
 import type { Dendrite } from "../../protocol/dendrite/dendrite.ts";
+import { encodedInputFromJson, encodeInput } from "../../protocol/encoded_input.ts";
 import { MinerOutputItemSchema } from "../../tasks/mod.ts";
 import { HotkeySourceSchema } from "../hotkey_source_schema.ts";
 
@@ -41,6 +42,16 @@ function dendriteFor(args: z.infer<typeof MinerClientArgs>): Promise<Dendrite> {
   return d;
 }
 
+/**
+ * What a `query` carries for a masked task: its `CgSynapse` fields (`cgp_input: [{task}]` and
+ * the defaults), checked and written as JSON once per task, however many miners it goes to.
+ * Each MinerClient sends this text as it is, in its own signed request; a string also crosses
+ * the worker boundary far cheaper than the task object would.
+ */
+export function minerQueryInput(masked: Record<string, unknown>): string {
+  return encodeInput(CgSynapse, { cgp_input: [{ task: masked }] }).fieldsJson;
+}
+
 /** Spawn arguments. */
 export const MinerClientArgs = z.object({
   uid: z.number().int().nonnegative(),
@@ -71,8 +82,8 @@ export const minerClient = defineActor({
   messages: {
     query: z.object({
       target: z.object({ ip: z.string(), port: z.number().int(), hotkey: z.string() }),
-      /** The masked task (`cgp_input[0].task`). */
-      input: z.record(z.string(), z.unknown()),
+      /** The masked task, as {@link minerQueryInput} wrote it. */
+      input: z.string(),
       timeoutS: z.number().positive(),
     }),
     stats: z.object({}),
@@ -87,12 +98,13 @@ export const minerClient = defineActor({
   handle: {
     async query(state, msg) {
       const dendrite = await dendriteFor(state.args);
+      const input = encodedInputFromJson(CgSynapse, msg.input);
       const start = performance.now();
       let attempts = 0;
       let answer;
       do {
         attempts++;
-        [answer] = await dendrite.query([msg.target], CgSynapse, { cgp_input: [msg.input] }, {
+        [answer] = await dendrite.query([msg.target], CgSynapse, input, {
           timeout: msg.timeoutS,
         });
       } while (attempts < 2 && RETRY_STATUSES.has(answer.dendrite.status_code ?? 0));
