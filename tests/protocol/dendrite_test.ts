@@ -166,6 +166,53 @@ Deno.test("dendrite: timeout 408, refused 503, oversized answer 400", async () =
   }
 });
 
+Deno.test("dendrite: the answer cap holds for compressed and chunked answers too", async () => {
+  // fetch decompresses a gzip body past its declared length; a chunked body declares none.
+  const gz = new Uint8Array(
+    await new Response(
+      new Blob([JSON.stringify({ pad: "x".repeat(50_000) })]).stream()
+        .pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer(),
+  );
+  const zipped = stub(() =>
+    new Response(gz, {
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    })
+  );
+  const chunked = stub(() =>
+    new Response(
+      new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 10; i++) c.enqueue(new TextEncoder().encode("x".repeat(500)));
+          c.close();
+        },
+      }),
+      { headers: { "content-type": "application/json" } },
+    )
+  );
+  const d = new Dendrite({ keypair: me, maxResponseBytes: 1000 });
+  try {
+    assert.ok(gz.length < 1000);
+    const answers = await d.query(
+      [zipped.port, chunked.port].map((port) => ({
+        ip: "127.0.0.1",
+        port,
+        hotkey: axonKey.ss58Address,
+      })),
+      CgSynapse,
+      { cgp_input: [] },
+      { timeout: 3 },
+    );
+    for (const a of answers) {
+      assert.equal(a.dendrite.status_code, 400);
+      assert.equal(a.dendrite.status_message, "Payload error: response body exceeds 1000 bytes");
+    }
+  } finally {
+    await zipped.close();
+    await chunked.close();
+  }
+});
+
 Deno.test("dendrite ↔ our axon over IPv6 loopback (bracketed host), concurrent queries", async () => {
   assert.equal(hostPort("::1", 8091), "[::1]:8091");
   assert.equal(hostPort("10.0.0.1", 8091), "10.0.0.1:8091");
