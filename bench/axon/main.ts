@@ -11,7 +11,7 @@
  */
 import { cpuUsage } from "node:process";
 import { Keypair } from "../../wallet/keypair.ts";
-import { sr25519WasmReady, sr25519WasmVerify } from "../../protocol/sr25519_wasm.ts";
+import { sr25519VerifierReady, sr25519VerifyMessage } from "../../protocol/sr25519_verify.ts";
 import { type Prepared, presign } from "../presign.ts";
 
 const MNEMONIC = "old leopard transfer rib spatial phone calm indicate online fire caution review";
@@ -28,7 +28,7 @@ const log = (msg: string) => console.error(`bench axon: ${msg}`);
 
 /** Median µs of one sr25519 verification with the axon's verifier (wasm schnorrkel). */
 async function verifyMicros(): Promise<number> {
-  await sr25519WasmReady();
+  await sr25519VerifierReady();
   const kp = await Keypair.fromMnemonic(CLIENT);
   const msg = new TextEncoder().encode(
     `1767225600000000000.${kp.ss58Address}.5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY.` +
@@ -38,7 +38,7 @@ async function verifyMicros(): Promise<number> {
   const rounds: number[] = [];
   for (let r = 0; r < 7; r++) {
     const t = performance.now();
-    for (let i = 0; i < 100; i++) sr25519WasmVerify(msg, sig, kp.publicKey);
+    for (let i = 0; i < 100; i++) sr25519VerifyMessage(msg, sig, kp.publicKey);
     rounds.push((performance.now() - t) * 10);
   }
   return rounds.sort((a, b) => a - b)[3];

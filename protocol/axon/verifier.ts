@@ -2,10 +2,10 @@
  * @module
  * sr25519 verification for the axon, behind one small interface so it can run in the request
  * thread ({@link inlineVerifier}) or in a pool of Web Workers ({@link createVerifyPool}) that
- * spreads the wasm verifications (~0.45 ms each on an idle core) over the cores while the nonce
+ * spreads the wasm verifications (~0.3 ms each on an idle core) over the cores while the nonce
  * store stays in the one server thread.
  */
-import { sr25519WasmReady, sr25519WasmVerify } from "../sr25519_wasm.ts";
+import { sr25519VerifierReady, sr25519VerifyMessage } from "../sr25519_verify.ts";
 import { SlotState, VerifyQueue } from "./verify_queue.ts";
 
 /** Verifies an sr25519 signature of `message` (with the `<Bytes>` fallback). */
@@ -19,8 +19,8 @@ export interface Verifier {
 export function inlineVerifier(): Verifier {
   return {
     async verify(message, signature, publicKey) {
-      await sr25519WasmReady();
-      return sr25519WasmVerify(message, signature, publicKey);
+      await sr25519VerifierReady();
+      return sr25519VerifyMessage(message, signature, publicKey);
     },
     close() {},
   };
@@ -111,8 +111,8 @@ export function createVerifyPool(size: number, opts: VerifyPoolOptions = {}): Ve
       if (!queue.submit(slot, message, signature, publicKey)) {
         free.push(slot);
         waiting.shift()?.();
-        await sr25519WasmReady();
-        return sr25519WasmVerify(message, signature, publicKey);
+        await sr25519VerifierReady();
+        return sr25519VerifyMessage(message, signature, publicKey);
       }
       const verdict = new Promise<boolean>((resolve) => inFlight.set(slot, resolve));
       collect();
