@@ -197,41 +197,58 @@ function parseTerminalValue(name: string, f: TerminalField, v: string): unknown 
 
 const TERMINAL_SET = new Set<string>(TERMINAL_FIELDS);
 
+/** Options of {@link parseSynapseHeaders}. */
+export interface ParseHeaderOptions {
+  /**
+   * Decode the `bt_header_input_obj_*` headers into {@link HeaderSynapse.inputObj} (default
+   * true). Without them only the known header names are looked up, which costs far less than
+   * walking every header (a dendrite reading an answer does not need them).
+   */
+  inputObj?: boolean;
+}
+
+/** Terminal fields in the order header iteration (sorted by name) meets them. */
+const SORTED_TERMINAL_FIELDS = [...TERMINAL_FIELDS].sort();
+
 /**
  * Parses synapse headers like upstream `from_headers`; throws {@link HeaderError} naming the
- * header whose value does not fit its type.
+ * header whose value does not fit its type (the first one in upstream's order: `timeout`,
+ * `total_size`, `header_size`, then the `bt_header_*` ones by name).
  */
-export function parseSynapseHeaders(headers: Headers): HeaderSynapse {
-  // One pass over the headers (each `get` would scan them all again); values are then read in
-  // upstream's order, so the first bad header named is the same.
-  let name: string | null = null;
-  let timeout: string | null = null;
-  let totalSize: string | null = null;
-  let headerSize: string | null = null;
-  let bodyHash: string | null = null;
-  const prefixed: [string, string][] = [];
-  for (const [key, value] of headers) {
-    if (key.startsWith("bt_header_")) prefixed.push([key, value]);
-    else if (key === "name") name = value;
-    else if (key === "timeout") timeout = value;
-    else if (key === "total_size") totalSize = value;
-    else if (key === "header_size") headerSize = value;
-    else if (key === "computed_body_hash") bodyHash = value;
-  }
+export function parseSynapseHeaders(
+  headers: Headers,
+  opts: ParseHeaderOptions = {},
+): HeaderSynapse {
   const out: HeaderSynapse = {
-    name,
+    name: headers.get("name"),
     timeout: null,
     total_size: null,
     header_size: null,
     dendrite: blankTerminal(),
     axon: blankTerminal(),
-    computed_body_hash: bodyHash,
+    computed_body_hash: headers.get("computed_body_hash"),
     inputObj: {},
   };
+  const timeout = headers.get("timeout");
   if (timeout !== null) out.timeout = parseFloat10("timeout", timeout);
-  if (totalSize !== null) out.total_size = parseInt10("total_size", totalSize);
-  if (headerSize !== null) out.header_size = parseInt10("header_size", headerSize);
-  for (const [key, value] of prefixed) {
+  for (const k of ["total_size", "header_size"] as const) {
+    const v = headers.get(k);
+    if (v !== null) out[k] = parseInt10(k, v);
+  }
+  if (opts.inputObj === false) {
+    for (
+      const [prefix, side] of [[AXON_PREFIX, out.axon], [DENDRITE_PREFIX, out.dendrite]] as const
+    ) {
+      for (const f of SORTED_TERMINAL_FIELDS) {
+        const value = headers.get(prefix + f);
+        if (value !== null) {
+          (side as Record<string, unknown>)[f] = parseTerminalValue(prefix + f, f, value);
+        }
+      }
+    }
+    return out;
+  }
+  for (const [key, value] of headers) {
     let side: TerminalInfo | undefined;
     let f = "";
     if (key.startsWith(AXON_PREFIX)) [side, f] = [out.axon, key.slice(AXON_PREFIX.length)];

@@ -312,7 +312,7 @@ export class Dendrite {
     }
     let fromHeaders;
     try {
-      fromHeaders = parseSynapseHeaders(res.headers);
+      fromHeaders = parseSynapseHeaders(res.headers, { inputObj: false });
     } catch (e) {
       if (e instanceof HeaderError) throw new CallError({ kind: "parse", detail: e.message });
       throw e;

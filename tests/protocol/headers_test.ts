@@ -94,3 +94,28 @@ Deno.test("headers: values that do not fit their type are named in the error", (
   assert.equal(ok.axon.process_time, 1e-5);
   assert.deepEqual(ok.inputObj, {});
 });
+
+Deno.test("headers: looked up by name (no input_obj) they parse the same, first bad one first", () => {
+  const h = new Headers({
+    name: "CgSynapse",
+    timeout: "12.0",
+    total_size: "10",
+    bt_header_axon_status_code: "200",
+    bt_header_axon_process_time: "0.5",
+    BT_HEADER_DENDRITE_NONCE: "1795587955080000000",
+    bt_header_dendrite_uuid: "u",
+    bt_header_input_obj_cgp_input: "W10=",
+    bt_header_axon_bogus: "x",
+  });
+  h.append("bt_header_dendrite_hotkey", "second");
+  const full = parseSynapseHeaders(h);
+  assert.deepEqual(full.inputObj, { cgp_input: [] });
+  const named = parseSynapseHeaders(h, { inputObj: false });
+  assert.deepEqual(named, { ...full, inputObj: {} });
+  assert.equal(named.dendrite.nonce, 1795587955080000000n);
+  // Two bad values: both ways name the one that comes first by header name.
+  const bad = new Headers({ bt_header_dendrite_port: "x", bt_header_axon_version: "y" });
+  for (const opts of [{}, { inputObj: false }]) {
+    assert.throws(() => parseSynapseHeaders(bad, opts), /bt_header_axon_version/);
+  }
+});
