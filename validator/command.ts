@@ -4,7 +4,6 @@
  * registration) with a clear message and exit code for each failure → the validator's actors →
  * steps until SIGINT/SIGTERM (a second signal forces exit).
  */
-import { SubtensorClient } from "../chain/client.ts";
 import { commandFlags } from "../config/flags.ts";
 import { logger, setupLogging } from "../config/logging.ts";
 import { compatibilityFlagsGiven, logLevel } from "../config/neuron_flags.ts";
@@ -12,6 +11,7 @@ import { loadLlmConfig } from "../llm/config.ts";
 import type { Command } from "../main.ts";
 import { openWallet } from "../wallet/mod.ts";
 import { HOSTED_READ_URL, HOSTED_WRITE_URL } from "../store/client.ts";
+import { ChainJobError, runChainJob } from "./chain_job.ts";
 import { loadState } from "./state.ts";
 import { Validator } from "./validator.ts";
 import { validatorConfigFrom, validatorFlags } from "./validator_flags.ts";
@@ -63,18 +63,18 @@ export const validatorCommand: Command = {
       console.error(`validator: wallet: ${(e as Error).message}`);
       return VALIDATOR_EXIT.wallet;
     }
-    let client: SubtensorClient;
+    // The registration check runs in a worker ended right after, like all of the validator's
+    // chain work: @polkadot/api never loads on the main thread (about 50 MB it would keep).
     try {
-      client = await SubtensorClient.connect({
-        network: flags["subtensor.network"],
-        chainEndpoint: flags["subtensor.chain_endpoint"],
+      const uid = await runChainJob({
+        op: "uid_of",
+        chain: {
+          network: flags["subtensor.network"],
+          chainEndpoint: flags["subtensor.chain_endpoint"],
+        },
+        netuid: flags.netuid!,
+        hotkey: hotkey.ss58Address,
       });
-    } catch (e) {
-      console.error(`validator: chain unreachable: ${(e as Error).message}`);
-      return VALIDATOR_EXIT.chain;
-    }
-    try {
-      const uid = await client.uidOf(flags.netuid!, hotkey.ss58Address);
       if (uid === null) {
         console.error(
           `validator: hotkey ${hotkey.ss58Address} is not registered on netuid ${flags.netuid}; register it first`,
@@ -83,10 +83,11 @@ export const validatorCommand: Command = {
       }
       log.info("validator uid {uid} on netuid {netuid}", { uid, netuid: flags.netuid });
     } catch (e) {
-      console.error(`validator: chain: ${(e as Error).message}`);
+      const unreachable = e instanceof ChainJobError && e.stage === "connect";
+      console.error(
+        `validator: ${unreachable ? "chain unreachable" : "chain"}: ${(e as Error).message}`,
+      );
       return VALIDATOR_EXIT.chain;
-    } finally {
-      await client.close();
     }
     const config = validatorConfigFrom(flags, hotkey.ss58Address);
     config.store.url ??= HOSTED_READ_URL;

@@ -2,23 +2,17 @@
  * @module
  * MetagraphSync: reads the subnet's metagraph from the chain when asked (every epoch) and keeps
  * the last good one, so a chain outage leaves the validator working on the last known subnet
- * instead of stopping.
+ * instead of stopping. The metagraph is read in a worker ended right after (`chain_job.ts`):
+ * `@polkadot/api` is not held between epochs; the per-step block number is one raw JSON-RPC
+ * call on a bare socket.
  */
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { logger } from "../../config/logging.ts";
-import {
-  ChainTargetSchema,
-  type MetagraphView,
-  MetagraphViewSchema,
-  toMetagraphView,
-} from "../chain_target.ts";
-
-/** The isolate's chain client, loaded on first use (keeps @polkadot/api out of the main thread). */
-async function chainOf(target: z.infer<typeof ChainTargetSchema>) {
-  const { chainClient } = await import("../chain_connection.ts");
-  return await chainClient(target);
-}
+import { resolveEndpoint } from "../../chain/endpoints.ts";
+import { RpcSocket } from "../../chain/rpc_socket.ts";
+import { ChainTargetSchema, type MetagraphView, MetagraphViewSchema } from "../chain_target.ts";
+import { runChainJob } from "../chain_job.ts";
 
 const log = logger("validator", "metagraph");
 
@@ -35,12 +29,19 @@ export const metagraphSync = defineActor({
   replies: {
     sync: z.object({ view: MetagraphViewSchema, stale: z.boolean(), error: z.string().nullable() }),
   },
-  init: (_ctx, args) => ({ args, last: null as MetagraphView | null }),
+  init: (_ctx, args) => ({
+    args,
+    last: null as MetagraphView | null,
+    rpc: null as RpcSocket | null,
+  }),
   handle: {
     async sync(state) {
       try {
-        const client = await chainOf(state.args.chain);
-        state.last = toMetagraphView(await client.metagraph(state.args.netuid));
+        state.last = await runChainJob({
+          op: "metagraph",
+          chain: state.args.chain,
+          netuid: state.args.netuid,
+        });
         return { view: state.last, stale: false, error: null };
       } catch (e) {
         const error = (e as Error).message;
@@ -53,7 +54,13 @@ export const metagraphSync = defineActor({
       }
     },
     async block(state) {
-      return await (await chainOf(state.args.chain)).currentBlock();
+      state.rpc ??= new RpcSocket(
+        resolveEndpoint({ ...state.args.chain, env: Deno.env.toObject() }).url,
+      );
+      return await state.rpc.bestBlock();
     },
+  },
+  persist(state) {
+    state.rpc?.close();
   },
 });

@@ -12,6 +12,7 @@ import { logger } from "../../config/logging.ts";
 import { updateScores } from "../../scoring/ema.ts";
 import { computeWeights } from "../../scoring/weights_pipeline.ts";
 import { ChainTargetSchema, MetagraphViewSchema } from "../chain_target.ts";
+import { runChainJob } from "../chain_job.ts";
 import { HotkeySourceSchema } from "../hotkey_source_schema.ts";
 import { emptyState, loadState, resyncState, saveState, type ValidatorState } from "../state.ts";
 
@@ -125,13 +126,13 @@ export const weightSetter = defineActor({
       });
       if (!w.ok) return { ...base, status: "skipped", message: `${w.reason}: ${w.message}` };
       try {
-        const { chainClient } = await import("../chain_connection.ts");
-        const client = await chainClient(s.args.chain);
-        const { loadHotkey } = await import("../hotkey_source.ts");
-        const hotkey = await loadHotkey(s.args.hotkey);
-        const r = await client.setWeights(hotkey, {
+        // In a worker ended right after: @polkadot/api is not held between epochs.
+        const r = await runChainJob({
+          op: "set_weights",
+          chain: s.args.chain,
+          hotkey: s.args.hotkey,
           netuid: s.args.netuid,
-          uids: w.processed.uids,
+          uids: Array.from(w.processed.uids),
           weights: Array.from(w.processed.weights),
           versionKey: s.args.versionKey,
         });
