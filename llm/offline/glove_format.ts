@@ -127,11 +127,35 @@ export interface DecodedGloveTable {
  * the current format (the caller then rebuilds it).
  */
 export function decodeGloveTable(bytes: Uint8Array): DecodedGloveTable {
-  if (bytes.length < HEADER_BYTES) throw new RangeError("GloVe cache: file too short");
-  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
+  const index = decodeGloveIndex(bytes, bytes.length);
+  const q = new Int8Array(bytes.buffer, bytes.byteOffset + index.qAt, index.count * index.dims);
+  return { ...index, q };
+}
+
+/** A cache file's vocabulary and scales, without its vectors (which stay on disk). */
+export interface GloveIndex extends Omit<DecodedGloveTable, "q"> {
+  /** Byte offset of the vectors (`count × dims` int8, row-major) in the file. */
+  qAt: number;
+}
+
+/** Bytes of a cache file's start that {@link decodeGloveIndex} needs, from its first 32 bytes. */
+export function gloveIndexBytes(header: Uint8Array): number {
+  if (header.length < HEADER_BYTES) throw new RangeError("GloVe cache: file too short");
+  const dv = new DataView(header.buffer, header.byteOffset, HEADER_BYTES);
+  return align4(HEADER_BYTES + dv.getUint32(20, true)) + dv.getUint32(16, true) * 4;
+}
+
+/**
+ * Parses a cache file's header, vocabulary and scales from its first bytes (`head`, at least
+ * {@link gloveIndexBytes}) and checks the file's total size; same errors as
+ * {@link decodeGloveTable}.
+ */
+export function decodeGloveIndex(head: Uint8Array, fileSize: number): GloveIndex {
+  if (head.length < HEADER_BYTES) throw new RangeError("GloVe cache: file too short");
+  if (new TextDecoder().decode(head.subarray(0, 8)) !== MAGIC) {
     throw new RangeError("GloVe cache: bad magic");
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== GLOVE_FORMAT_VERSION) {
     throw new RangeError(`GloVe cache: version ${version}, expected ${GLOVE_FORMAT_VERSION}`);
@@ -142,10 +166,11 @@ export function decodeGloveTable(bytes: Uint8Array): DecodedGloveTable {
   const fidelity = dv.getFloat32(24, true);
   const scalesAt = align4(HEADER_BYTES + vocabBytes);
   const qAt = scalesAt + count * 4;
-  if (dims === 0 || count === 0 || bytes.length !== qAt + count * dims) {
+  if (dims === 0 || count === 0 || fileSize !== qAt + count * dims || head.length < qAt) {
     throw new RangeError("GloVe cache: truncated or inconsistent sizes");
   }
-  const vocab = bytes.subarray(HEADER_BYTES, HEADER_BYTES + vocabBytes);
+  // A copy, so that the index does not keep the rest of a whole-file buffer alive.
+  const vocab = head.slice(HEADER_BYTES, HEADER_BYTES + vocabBytes);
   const offsets = new Uint32Array(count + 1);
   let n = 1;
   for (let i = 0; i < vocab.length && n <= count; i++) if (vocab[i] === 10) offsets[n++] = i + 1;
@@ -154,8 +179,7 @@ export function decodeGloveTable(bytes: Uint8Array): DecodedGloveTable {
   // Copy into aligned typed arrays (the file buffer's offset need not be 4-aligned).
   const scales = new Float32Array(count);
   for (let i = 0; i < count; i++) scales[i] = dv.getFloat32(scalesAt + i * 4, true);
-  const q = new Int8Array(bytes.buffer, bytes.byteOffset + qAt, count * dims);
-  return { vocab, offsets, count, dims, scales, q, fidelity };
+  return { vocab, offsets, count, dims, scales, fidelity, qAt };
 }
 
 /** The word at `row` of a decoded table. */
