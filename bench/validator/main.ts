@@ -6,12 +6,14 @@
  * Method. The miners are "echo" miners (`local_subnet`): bare axons in this harness process that
  * answer at once with words of the window, so miner time is the dendrite round trip only. The
  * validator runs alone in a child process (`validator_child.ts`): after `start()` and one
- * unmeasured warm-up step it runs one measured step, timing its wall clock, its CPU (the sum of
- * `/proc/self/task/<tid>/schedstat` over every thread: main and actor workers) and sampling its
- * RSS every 10 ms (peak reported). The offline LLM runs inside the validator's actors, so its
- * CPU is in that total; the child then replays the same LLM work in one thread and measures it
- * (every answer's tag validation and each task's embeddings, exactly; the ground truth of as
- * many freshly reserved bundles from the same store, an estimate). Overhead per task is (step
+ * unmeasured warm-up step it runs one measured step, timing its wall clock, its CPU (getrusage
+ * of the process: main and actor workers, threads that ended meanwhile included) and sampling its
+ * RSS every 10 ms (peak reported). The child's main thread holds the validator command's module
+ * graph, as `main.ts validator` does; the replay's modules load after the measured step. The
+ * offline LLM runs inside the validator's actors, so its CPU is in that total; the child then
+ * replays the same LLM work in one thread and measures it (every answer's tag validation and
+ * each task's embeddings, exactly; the ground truth of as many freshly reserved bundles from the
+ * same store, an estimate). Overhead per task is (step
  * CPU − replayed LLM CPU) / tasks. The replayed embeddings hit a warm cache, so the LLM share is
  * a lower bound and the overhead an upper bound. The overhead includes the validator's side of
  * every miner query (signing, HTTP, parsing), which the child also measures alone by replaying
@@ -163,8 +165,8 @@ if (import.meta.main) {
   const figures: Record<string, unknown> = {
     method: "one measured validator step (after start and one warm-up step) per subnet size; " +
       "echo miners (instant answers, no LLM) in the harness process, the validator alone in a " +
-      "child process; overhead = (validator CPU over the step, all threads, from " +
-      "/proc/self/task/*/schedstat − the offline LLM's CPU for the same work, replayed in one " +
+      "child process; overhead = (validator CPU over the step, all threads, from getrusage " +
+      "− the offline LLM's CPU for the same work, replayed in one " +
       "thread: tag validation and embeddings of every answer, ground truth of as many bundles) " +
       "/ tasks. It includes the validator's side of every miner query (signing, HTTP, parsing; " +
       "miner_query_cpu_ms_per_task is that part alone, replayed through one Dendrite) and of " +

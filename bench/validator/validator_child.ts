@@ -9,27 +9,24 @@
  * many miner queries through one Dendrite, to measure what each costs. Prints one JSON object on
  * its last stdout line.
  */
+import process from "node:process";
 import { setupLogging } from "../../config/logging.ts";
-import { CgSynapse } from "../../protocol/cg_synapse.ts";
-import { Dendrite } from "../../protocol/dendrite/dendrite.ts";
-import { StoreClient } from "../../store/client.ts";
-import { maskTaskForMiner, type Task, toMiningTasks } from "../../tasks/mod.ts";
-import { loadHotkey } from "../../validator/hotkey_source.ts";
-import { randomUids } from "../../validator/miner_selection.ts";
-import { prepareBundle } from "../../validator/bundle_setup.ts";
-import { validatorLlmFromEnv } from "../../validator/validator_llm.ts";
+import type { Task } from "../../tasks/mod.ts";
 import { Validator, type ValidatorConfig, type ValidatorEvent } from "../../validator/validator.ts";
 import type { MinerTaskScore } from "../../validator/score_task.ts";
+// The main thread holds what `main.ts validator` holds during its steps: the command's module
+// graph. What only the replay below needs (Dendrite, store client, an LLM on this thread) is
+// imported after the measured steps, so it does not count in the validator's RSS.
+import "../../validator/command.ts";
 
-/** CPU time (ns) of every live thread of this process (`/proc/self/task/<tid>/schedstat`). */
+/**
+ * CPU time (ns) of the whole process, threads that have ended included (`getrusage`): a sum over
+ * the live threads of `/proc/self/task` loses the CPU of every thread that exits in between (a
+ * chain job's worker, an idle blocking-pool thread).
+ */
 function processCpuNs(): number {
-  let total = 0;
-  for (const t of Deno.readDirSync("/proc/self/task")) {
-    try {
-      total += Number(Deno.readTextFileSync(`/proc/self/task/${t.name}/schedstat`).split(" ")[0]);
-    } catch { /* the thread ended meanwhile */ }
-  }
-  return total;
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
 }
 
 /** CPU time (ns) per live thread, keyed `tid:name`. */
@@ -174,6 +171,15 @@ async function main() {
       .reduce((n, a) => n + a.handled, 0),
   };
   await v.stop(10_000);
+
+  const { CgSynapse } = await import("../../protocol/cg_synapse.ts");
+  const { Dendrite } = await import("../../protocol/dendrite/dendrite.ts");
+  const { StoreClient } = await import("../../store/client.ts");
+  const { maskTaskForMiner, toMiningTasks } = await import("../../tasks/mod.ts");
+  const { loadHotkey } = await import("../../validator/hotkey_source.ts");
+  const { randomUids } = await import("../../validator/miner_selection.ts");
+  const { prepareBundle } = await import("../../validator/bundle_setup.ts");
+  const { validatorLlmFromEnv } = await import("../../validator/validator_llm.ts");
 
   // The LLM work of the measured steps, replayed here (the validator's isolates are stopped):
   // (1) what the Scorer did per task: validate every answered tag list, embed the validated tags
