@@ -50,6 +50,11 @@ export class Deque<T> {
     return item;
   }
 
+  /** The head item without removing it; undefined when empty. */
+  peek(): T | undefined {
+    return this.#size === 0 ? undefined : this.#buf[this.#head];
+  }
+
   /** Removes and returns everything, head first. */
   drain(): T[] {
     const out: T[] = [];

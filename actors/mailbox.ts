@@ -1,8 +1,9 @@
 /**
  * @module
  * A bounded mailbox: queued messages plus the ones handed to the isolate but not yet handled
- * ("in flight"). Both count against the capacity. When full, a sender either waits in FIFO
- * order for room or is refused; nothing is dropped. Pure data structure, no I/O.
+ * ("in flight"). Both count against the capacity, and so do slots reserved for direct sends
+ * (leases: docs/actors.md). When full, a sender either waits in FIFO order for room or is
+ * refused; nothing is dropped. Pure data structure, no I/O.
  */
 import { Deque } from "./deque.ts";
 import { ActorError } from "./errors.ts";
@@ -32,6 +33,7 @@ export class Mailbox<T extends { seq: number }> {
   #queue = new Deque<T>();
   #inFlight = new Map<number, T>();
   #waiters = new Deque<Waiter<T>>();
+  #reserved = 0;
 
   /** `owner` is the actor name (for errors); `capacity` ≥ 1. */
   constructor(readonly owner: string, readonly capacity: number) {
@@ -56,10 +58,31 @@ export class Mailbox<T extends { seq: number }> {
   get waiting(): number {
     return this.#waiters.length;
   }
+  /** Slots reserved for messages sent directly by another isolate (a lease's credits). */
+  get reserved(): number {
+    return this.#reserved;
+  }
+
+  /** Reserves `n` slots if that leaves at least `n` free and nobody waits; false otherwise. */
+  reserve(n: number): boolean {
+    if (this.#waiters.length > 0 || this.#used + 2 * n > this.capacity) return false;
+    this.#reserved += n;
+    return true;
+  }
+
+  /** Gives back `n` reserved slots (waiting senders may get in). */
+  unreserve(n: number): void {
+    this.#reserved = Math.max(0, this.#reserved - n);
+    this.#admit();
+  }
+
+  get #used(): number {
+    return this.#queue.length + this.#inFlight.size + this.#reserved;
+  }
 
   /** Adds `item` if there is room (and nobody waiting before it); false otherwise. */
   offer(item: T): boolean {
-    if (this.depth < this.capacity && this.#waiters.length === 0) {
+    if (this.#used < this.capacity && this.#waiters.length === 0) {
       this.#queue.push(item);
       return true;
     }
@@ -71,7 +94,7 @@ export class Mailbox<T extends { seq: number }> {
    * Resolves once the item is in the mailbox.
    */
   put(item: T, onFull: Overflow): Promise<void> {
-    if (this.depth < this.capacity && this.#waiters.length === 0) {
+    if (this.#used < this.capacity && this.#waiters.length === 0) {
       this.#queue.push(item);
       return Promise.resolve();
     }
@@ -140,7 +163,7 @@ export class Mailbox<T extends { seq: number }> {
   }
 
   #admit(): void {
-    while (this.#waiters.length && this.depth < this.capacity) {
+    while (this.#waiters.length && this.#used < this.capacity) {
       const w = this.#waiters.shift()!;
       this.#queue.push(w.item);
       w.resolve();
