@@ -72,6 +72,8 @@ export const SystemStats = z.object({
   isolates: z.array(IsolateStats),
   actors: z.array(ActorStats),
   deadLetters: z.number().int(),
+  /** Leases of mailbox slots held by isolates for direct sends (docs/actors.md). */
+  leases: z.number().int(),
 });
 /** The whole system. */
 export type SystemStats = z.infer<typeof SystemStats>;

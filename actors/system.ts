@@ -5,6 +5,8 @@
  * their workers), validates messages on the sender side, places actors on isolates, supervises
  * them (restart with backoff, restart intensity, escalation through groups), watches for handlers
  * that block their isolate, keeps dead letters and statistics, and shuts down gracefully.
+ * Between two isolates, an actor's sends may go directly under a lease of mailbox slots that
+ * this thread grants and takes back (see docs/actors.md, "Direct sends").
  */
 import {
   ActorRef,
@@ -90,7 +92,27 @@ export interface SystemOptions {
   root?: GroupOptionsInput;
   /** Default ask timeout (default 30 000 ms). */
   askTimeoutMs?: number;
+  /**
+   * Spin window, µs (default {@link DEFAULT_SPIN_US}; 0 = off): after sending or receiving, a
+   * thread (main or isolate) keeps watching its doorbell this long before parking, so a reply
+   * that comes back within the window costs no OS wake-up. Never longer than the window after the
+   * last activity (an idle node burns nothing); timers and I/O of a thread wait at most one
+   * window. See docs/actors.md ("Transport").
+   */
+  spinUs?: number;
+  /**
+   * Let actors of different isolates send to each other directly (default true): after a
+   * routed send finds the target's mailbox idle, the sender's isolate may get a lease of a few
+   * of its slots and send without the main thread (2 thread hops per ask instead of 3). Every
+   * mailbox, supervision and dead-letter rule still holds. See docs/actors.md ("Direct sends").
+   */
+  direct?: boolean;
 }
+
+/** Default spin window (µs). */
+export const DEFAULT_SPIN_US = 200;
+/** Most messages a lease lets its isolate have sent and not yet handled (also ≤ prefetch). */
+const LEASE_CREDITS = 32;
 
 /** What the system reports as it goes (crashes, restarts, escalations, dead letters…). */
 export type SystemEvent =
@@ -136,6 +158,16 @@ interface AskTarget {
   reject(e: unknown): void;
   /** Asker is an actor on isolate `iso` (send id `id`): a successful reply goes there directly. */
   direct?: { iso: number; id: number };
+}
+
+/** Slots of `target`'s mailbox lent to isolate `from` for direct sends (docs/actors.md). */
+interface Lease {
+  id: number;
+  from: Isolate;
+  target: ActorRecord;
+  /** The target's isolate when granted. */
+  iso: Isolate;
+  credits: number;
 }
 
 interface Envelope {
@@ -193,6 +225,8 @@ interface ActorRecord {
   proc: ProcessingTime;
   waitStop?: PromiseWithResolvers<WireError | undefined>;
   waitPersist?: PromiseWithResolvers<WireError | undefined>;
+  /** Leases of its mailbox slots held by other isolates. */
+  leases: Set<Lease>;
 }
 
 type Node = GroupNode | ActorRecord;
@@ -228,6 +262,9 @@ export class ActorSystem implements Transport {
   #links = new Set<string>();
   #uninstallSignals?: () => void;
   #shutdownPromise?: Promise<ShutdownReport>;
+  #direct: boolean;
+  #leases = new Map<number, Lease>();
+  #nextLease = 1;
   #opts:
     & Required<Pick<SystemOptions, "shutdownDeadlineMs" | "persistDeadlineMs" | "askTimeoutMs">>
     & {
@@ -238,10 +275,15 @@ export class ActorSystem implements Transport {
   constructor(opts: SystemOptions = {}) {
     const cores = navigator.hardwareConcurrency || 1;
     const poolSize = opts.poolSize ?? Math.max(1, Math.min(4, cores));
+    const spinUs = opts.spinUs ?? DEFAULT_SPIN_US;
+    if (!(spinUs >= 0 && spinUs <= 1_000_000)) {
+      throw new RangeError(`spinUs must be between 0 and 1 000 000 µs, got ${spinUs}`);
+    }
     this.#pool = new IsolatePool(poolSize, {
       message: (iso, m) => this.#onIsolateMessage(iso, m),
       error: (iso, message) => this.#onIsolateError(iso, message),
-    }, opts.sliceMs ?? 10);
+    }, { sliceMs: opts.sliceMs ?? 10, spinUs, maxSpinners: Math.max(1, cores) });
+    this.#direct = opts.direct ?? true;
     this.#dead = new DeadLetters(opts.deadLetterCapacity ?? 1000);
     const rootOpts = GroupOptions.parse(opts.root ?? {});
     this.#root = {
@@ -319,8 +361,13 @@ export class ActorSystem implements Transport {
     if (rec.timer !== undefined) clearTimeout(rec.timer);
     rec.timer = undefined;
     rec.status = "stopping"; // refuses new messages; accepted ones are still delivered
+    this.#revokeLeases(rec); // what lessees sent is handled or comes back through the router
     const until = Date.now() + (opts.deadlineMs ?? this.#opts.shutdownDeadlineMs);
-    while (wasRunning && rec.mailbox.depth > 0 && Date.now() < until && rec.status === "stopping") {
+    const owed = () => {
+      this.#pool.drainNow();
+      return rec.mailbox.depth + rec.mailbox.reserved > 0;
+    };
+    while (wasRunning && owed() && Date.now() < until && rec.status === "stopping") {
       await sleep(5);
     }
     if (rec.status !== "stopping") return;
@@ -349,6 +396,7 @@ export class ActorSystem implements Transport {
 
   /** A snapshot of every actor and isolate. */
   stats(): SystemStats {
+    this.#pool.drainNow(); // reports of direct messages are read lazily
     const actors: ActorStats[] = [];
     for (const rec of this.#byName.values()) {
       actors.push({
@@ -382,6 +430,7 @@ export class ActorSystem implements Transport {
       isolates,
       actors,
       deadLetters: this.#dead.total,
+      leases: this.#leases.size,
     };
   }
 
@@ -510,6 +559,7 @@ export class ActorSystem implements Transport {
         deadLettered: 0,
         lastError: null,
         proc: new ProcessingTime(),
+        leases: new Set(),
       };
       rec.firstStart.promise.catch(() => {});
       isolate.actors.add(id);
@@ -667,8 +717,15 @@ export class ActorSystem implements Transport {
     if (!b) return;
     this.#links.add(key);
     const ch = new MessageChannel();
-    a.postTransfer({ t: "link", peer: b.id, port: ch.port1 }, [ch.port1]);
-    b.postTransfer({ t: "link", peer: a.id, port: ch.port2 }, [ch.port2]);
+    const wake = new MessageChannel();
+    a.postTransfer({ t: "link", peer: b.id, port: ch.port1, ctl: b.ctl, wake: wake.port1 }, [
+      ch.port1,
+      wake.port1,
+    ]);
+    b.postTransfer({ t: "link", peer: a.id, port: ch.port2, ctl: a.ctl, wake: wake.port2 }, [
+      ch.port2,
+      wake.port2,
+    ]);
   }
 
   /** Forgets the channels of an isolate whose worker was replaced. */
@@ -687,6 +744,7 @@ export class ActorSystem implements Transport {
         );
       }
     };
+    if (m.l !== undefined) return this.#routeAgain(iso, m, answer);
     try {
       if (this.#state === "stopped") throw this.#stoppingError();
       const rec = this.#lookup(m.to);
@@ -712,8 +770,134 @@ export class ActorSystem implements Transport {
         this.#enqueue(rec, { seq: this.#seq++, type: m.y, msg: m.m, attempts: 0, from: m.f }, m.o)
           .then(() => answer(undefined), (e) => answer(undefined, e));
       }
+      this.#maybeGrant(iso, rec, m.id);
     } catch (err) {
       answer(undefined, err);
+    }
+  }
+
+  /**
+   * A message sent under lease `m.l` that its target did not handle, sent again by the lessee:
+   * it was already accepted, so it goes into the mailbox even while the actor is stopping, and
+   * is dead-lettered (never refused) when the actor is gone or it has crashed it too often.
+   */
+  #routeAgain(
+    iso: Isolate,
+    m: Extract<FromIsolate, { t: "send" }>,
+    answer: (v: unknown, e?: unknown) => void,
+  ): void {
+    const rec = this.#leases.get(m.l!)?.target ?? this.#byName.get(m.to);
+    if (!rec) {
+      return answer(
+        undefined,
+        new ActorError("not_found", `no actor named ${JSON.stringify(m.to)}`, { actor: m.to }),
+      );
+    }
+    const env: Envelope = {
+      seq: this.#seq++,
+      type: m.y,
+      msg: m.m,
+      attempts: m.at ?? 0,
+      from: m.f,
+      ask: m.k === 1
+        ? {
+          resolve: () => {},
+          reject: (e) => answer(undefined, e),
+          direct: { iso: iso.id, id: m.id },
+        }
+        : undefined,
+    };
+    const gone = rec.status === "stopped" || rec.gaveUp || this.#byName.get(rec.name) !== rec;
+    if (gone || this.#state === "stopped") {
+      const err = this.#state === "stopped"
+        ? this.#stoppingError()
+        : new ActorError("actor_stopped", `actor ${JSON.stringify(rec.name)} is stopped`, {
+          actor: rec.name,
+        });
+      this.#deadLetter(rec, env, gone ? "actor_stopped" : "shutdown", toWireError(err));
+      return answer(undefined, err);
+    }
+    if (m.e && env.attempts > rec.sup.maxMessageRetries) {
+      this.#poison(rec, env, fromWireError(m.e), "poison");
+      if (!env.ask) answer(undefined);
+      return;
+    }
+    rec.mailbox.put(env, "wait").then(() => {
+      this.#pump(rec);
+      if (!env.ask) answer(undefined);
+    });
+  }
+
+  /**
+   * After routing a send from `from` to `rec`: if `rec`'s mailbox is idle (nothing queued, nobody
+   * waiting, room to spare), lend `from` a few of its slots so its actors can send to `rec`
+   * directly. The grant leaves after `rec`'s isolate got every earlier delivery, and is taken
+   * only if `from` routed nothing to `rec` after send `after`: so each sender's order holds.
+   */
+  #maybeGrant(from: Isolate, rec: ActorRecord, after: number): void {
+    if (
+      !this.#direct || this.#state !== "running" || rec.status !== "running" ||
+      rec.isolate === from || !rec.isolate.alive || !from.alive || rec.mailbox.queued > 0
+    ) return;
+    for (const l of rec.leases) if (l.from === from) return;
+    const credits = Math.min(rec.prefetch, LEASE_CREDITS);
+    if (!rec.mailbox.reserve(credits)) return;
+    const lease: Lease = { id: this.#nextLease++, from, target: rec, iso: rec.isolate, credits };
+    this.#leases.set(lease.id, lease);
+    rec.leases.add(lease);
+    this.#link(rec.isolate, from.id);
+    rec.isolate.flush();
+    from.post({
+      t: "grant",
+      l: lease.id,
+      to: rec.name,
+      a: rec.id,
+      i: rec.inc,
+      iso: rec.isolate.id,
+      u: rec.def.module,
+      x: rec.exportName,
+      c: credits,
+      after,
+    });
+  }
+
+  /** The lessee gave lease `l` up: its slots come back. */
+  #released(l: number): void {
+    const lease = this.#leases.get(l);
+    if (!lease) return;
+    this.#leases.delete(l);
+    lease.target.leases.delete(lease);
+    lease.target.mailbox.unreserve(lease.credits);
+    this.#pump(lease.target);
+  }
+
+  /** Asks the target's isolate to close every lease on `rec` (they come back as `released`). */
+  #revokeLeases(rec: ActorRecord): void {
+    if (rec.leases.size > 0 && rec.isolate.alive) {
+      rec.isolate.post({ t: "closeLeases", a: rec.id });
+    }
+  }
+
+  /**
+   * Isolate `iso`'s worker is gone (crashed, replaced or retired): leases it held are void, and
+   * every other isolate settles its leases to actors that were there (`crashed`: unhandled asks
+   * fail with `isolate_crashed`; otherwise everything goes again through the router).
+   */
+  #isolateGone(
+    iso: Isolate,
+    crashed: boolean,
+    culprit?: { l: number; n: number; e: WireError },
+  ): void {
+    let targets = false;
+    for (const lease of [...this.#leases.values()]) {
+      if (lease.from === iso) this.#released(lease.id);
+      else if (lease.iso === iso) targets = true;
+    }
+    if (!targets && ![...this.#links].some((k) => k.split(":").includes(String(iso.id)))) return;
+    for (const other of this.#pool.all()) {
+      if (other !== iso && other.alive) {
+        other.post({ t: "peerGone", iso: iso.id, crashed: crashed ? 1 : 0, c: culprit });
+      }
     }
   }
 
@@ -721,7 +905,48 @@ export class ActorSystem implements Transport {
 
   #onIsolateMessage(iso: Isolate, m: FromIsolate): void {
     if (m.t === "send") return this.#route(iso, m);
+    if (m.t === "released") return this.#released(m.l);
+    if (m.t === "dead") {
+      const lease = this.#leases.get(m.l);
+      if (lease) {
+        this.#deadLetter(
+          lease.target,
+          {
+            seq: 0,
+            type: m.y,
+            msg: m.m,
+            attempts: m.at,
+            from: m.f,
+            ask: m.k === 1 ? { resolve: () => {}, reject: () => {} } : undefined,
+          },
+          "isolate_crashed",
+          m.e,
+        );
+      }
+      return;
+    }
     const rec = this.#byId.get(m.a);
+    if (m.t === "dd") {
+      // A direct message was handled (or refused on receipt) under a lease.
+      if (!rec || rec.isolate !== iso) return;
+      rec.proc.add(m.ms);
+      if (m.x) {
+        this.#deadLetter(
+          rec,
+          {
+            seq: 0,
+            type: m.y,
+            msg: m.m,
+            attempts: 0,
+            from: m.f,
+            ask: m.k === 1 ? { resolve: () => {}, reject: () => {} } : undefined,
+          },
+          "invalid",
+          m.e,
+        );
+      } else rec.handled++;
+      return;
+    }
     if (!rec || rec.isolate !== iso || rec.inc !== m.i) return; // stale incarnation
     switch (m.t) {
       case "done": {
@@ -741,7 +966,7 @@ export class ActorSystem implements Transport {
       }
       case "crash":
         rec.proc.add(m.ms);
-        return this.#onCrash(rec, m.s, m.e);
+        return this.#onCrash(rec, m.s, m.e, m.y);
       case "started":
         if (rec.status !== "starting") return;
         rec.status = "running";
@@ -771,6 +996,7 @@ export class ActorSystem implements Transport {
       actors: recs.map((r) => r.name),
     });
     iso.restart();
+    this.#isolateGone(iso, true);
     this.#unlink(iso);
     const error = new ActorError("isolate_crashed", `isolate ${iso.id} crashed: ${message}`);
     for (const rec of recs) {
@@ -815,27 +1041,33 @@ export class ActorSystem implements Transport {
   ): boolean {
     env.attempts++;
     if (env.attempts > rec.sup.maxMessageRetries) {
-      this.#deadLetter(rec, env, reason, toWireError(error));
-      env.ask?.reject(
-        new ActorError(
-          "poison_message",
-          `message ${JSON.stringify(env.type)} to ${
-            JSON.stringify(rec.name)
-          } failed ${env.attempts} times and was dead-lettered: ${error.message}`,
-          { actor: rec.name, cause: error },
-        ),
-      );
+      this.#poison(rec, env, error, reason);
       return false;
     }
     rec.mailbox.requeueFront([env]);
     return true;
   }
 
-  #onCrash(rec: ActorRecord, seq: number, wire: WireError): void {
+  /** Dead-letters a message past its retries; its asker gets `poison_message`. */
+  #poison(rec: ActorRecord, env: Envelope, error: Error, reason: DeadLetterReason): void {
+    this.#deadLetter(rec, env, reason, toWireError(error));
+    env.ask?.reject(
+      new ActorError(
+        "poison_message",
+        `message ${JSON.stringify(env.type)} to ${
+          JSON.stringify(rec.name)
+        } failed ${env.attempts} times and was dead-lettered: ${error.message}`,
+        { actor: rec.name, cause: error },
+      ),
+    );
+  }
+
+  /** `seq` -1 with `type`: the message was a direct one (its lessee sends it again). */
+  #onCrash(rec: ActorRecord, seq: number, wire: WireError, type?: string): void {
     const error = fromWireError(wire);
     const inFlight = rec.mailbox.reclaimInFlight();
     const culprit = inFlight.find((e) => e.seq === seq);
-    this.#failed(rec, error, culprit?.type);
+    this.#failed(rec, error, culprit?.type ?? type);
     const rest = inFlight.filter((e) => e !== culprit);
     rec.mailbox.requeueFront(rest);
     if (culprit) this.#retryOrDeadLetter(rec, culprit, error, "poison");
@@ -889,6 +1121,7 @@ export class ActorSystem implements Transport {
     if (rec.status === "running" || rec.status === "starting") {
       rec.mailbox.requeueFront(rec.mailbox.reclaimInFlight());
       rec.inc++;
+      this.#revokeLeases(rec);
     }
     rec.status = "restarting";
     rec.restarts++;
@@ -998,6 +1231,7 @@ export class ActorSystem implements Transport {
     rec.isolate.actors.delete(rec.id);
     if (rec.isolate.alive) rec.isolate.post({ t: "stop", a: rec.id, i: rec.inc, p: 0 });
     this.#pool.release(rec.isolate);
+    if (!rec.isolate.alive) this.#isolateGone(rec.isolate, false); // a retired dedicated worker
     const siblings = rec.parent.children;
     siblings.splice(siblings.indexOf(rec), 1);
     this.#emit({ type: "stopped", actor: rec.name });
@@ -1011,6 +1245,7 @@ export class ActorSystem implements Transport {
   }
 
   #checkWatchdog(): void {
+    this.#pool.drainNow(); // lazy reports of direct messages do not wait longer than this
     for (const iso of this.#pool.all()) {
       if (!iso.alive || iso.actors.size === 0) continue;
       const min = Math.min(...[...iso.actors].map((id) => this.#byId.get(id)?.blockMs ?? Infinity));
@@ -1018,7 +1253,7 @@ export class ActorSystem implements Transport {
       if (!b) continue;
       const rec = this.#byId.get(b.actor);
       if (!rec || rec.inc !== b.incarnation || b.ms <= rec.blockMs) continue;
-      this.#onBlocked(iso, rec, b.ms);
+      this.#onBlocked(iso, rec, b.ms, b.lease ? { l: b.lease, n: b.seq } : undefined);
     }
   }
 
@@ -1028,7 +1263,8 @@ export class ActorSystem implements Transport {
    * culprit moves to a dedicated worker if so configured; the other actors of the isolate are
    * re-started on the fresh worker with their in-flight messages re-delivered.
    */
-  #onBlocked(iso: Isolate, rec: ActorRecord, ms: number): void {
+  /** `direct`: the blocking handler was running a direct message (lease `l`, seq `n`). */
+  #onBlocked(iso: Isolate, rec: ActorRecord, ms: number, direct?: { l: number; n: number }): void {
     const dedicate = rec.onBlock === "dedicate" && iso.kind === "pool";
     this.#emit({
       type: "watchdog",
@@ -1049,6 +1285,9 @@ export class ActorSystem implements Transport {
     const others = [...iso.actors].filter((id) => id !== rec.id).map((id) => this.#byId.get(id)!)
       .filter(Boolean);
     iso.restart();
+    // Replaced, not crashed: what lessees sent there comes back to the mailboxes (the culprit
+    // with its crash counted), as the routed in-flight messages do.
+    this.#isolateGone(iso, false, direct && { ...direct, e: toWireError(error) });
     this.#unlink(iso);
     if (dedicate) {
       iso.actors.delete(rec.id);
@@ -1056,9 +1295,10 @@ export class ActorSystem implements Transport {
       rec.isolate.actors.add(rec.id);
       rec.placement = "dedicated";
     }
-    // Culprit: its oldest in-flight message is the one that was running.
+    // Culprit: its oldest in-flight message is the one that was running (unless that was a
+    // direct one, which its lessee sends again with the crash counted).
     const inFlight = rec.mailbox.reclaimInFlight();
-    const culprit = inFlight.shift();
+    const culprit = direct ? undefined : inFlight.shift();
     this.#failed(rec, error, culprit?.type);
     rec.mailbox.requeueFront(inFlight);
     if (culprit) this.#retryOrDeadLetter(rec, culprit, error, "poison");
@@ -1103,11 +1343,16 @@ export class ActorSystem implements Transport {
 
   async #shutdown(deadlineMs: number, persistMs: number): Promise<ShutdownReport> {
     this.#state = "draining";
+    // Leases end: what lessees sent and their actors did not handle comes back to the mailboxes.
+    for (const iso of this.#pool.all()) if (iso.alive) iso.post({ t: "closeLeases", a: 0 });
     const until = Date.now() + deadlineMs;
-    const busy = () =>
-      [...this.#byName.values()].some((r) =>
-        r.status !== "failed" && r.mailbox.depth + r.mailbox.waiting > 0
-      );
+    const busy = () => {
+      this.#pool.drainNow();
+      return this.#leases.size > 0 ||
+        [...this.#byName.values()].some((r) =>
+          r.status !== "failed" && r.mailbox.depth + r.mailbox.waiting > 0
+        );
+    };
     while (busy() && Date.now() < until) await sleep(5);
     const drained = !busy();
     this.#delivering = false;
