@@ -1,6 +1,7 @@
 /**
  * @module
- * The validator's chain work (registration check at start, metagraph and weights once per epoch)
+ * The validator's chain work (wallet and registration check at start, metagraph and weights once
+ * per epoch)
  * in a worker of its own, ended as soon as the job is done. `@polkadot/api` with subtensor's
  * decorated metadata costs about 110 MB RSS in an isolate; held by a long-lived actor isolate (or
  * the main thread) it stayed for the whole run though it is needed once per epoch. Deno reuses
@@ -15,7 +16,7 @@ import type { HotkeySource } from "./hotkey_source_schema.ts";
 /** A job for the chain worker. */
 export type ChainJob =
   | { op: "metagraph"; chain: ChainTarget; netuid: number }
-  | { op: "uid_of"; chain: ChainTarget; netuid: number; hotkey: string }
+  | { op: "registration"; chain: ChainTarget; netuid: number; hotkey: HotkeySource }
   | {
     op: "set_weights";
     chain: ChainTarget;
@@ -29,19 +30,23 @@ export type ChainJob =
 /** What each job answers. */
 export interface ChainJobResults {
   metagraph: MetagraphView;
-  uid_of: number | null;
+  /** The hotkey's address and its uid on the subnet (null: not registered). */
+  registration: { ss58: string; uid: number | null };
   set_weights: SetWeightsResult;
 }
 
-/** The worker's reply; `stage` says whether the chain could not be reached or the job failed. */
+/** Where a job failed: loading the hotkey, reaching the chain, or the job itself. */
+export type ChainJobStage = "wallet" | "connect" | "job";
+
+/** The worker's reply. */
 export type ChainJobReply =
   | { ok: true; value: unknown }
-  | { ok: false; stage: "connect" | "job"; error: string };
+  | { ok: false; stage: ChainJobStage; error: string };
 
-/** A chain job that failed: `stage` is `connect` when the chain could not be reached. */
+/** A chain job that failed, and at which {@link ChainJobStage}. */
 export class ChainJobError extends Error {
   override name = "ChainJobError";
-  constructor(readonly stage: "connect" | "job", message: string) {
+  constructor(readonly stage: ChainJobStage, message: string) {
     super(message);
   }
 }

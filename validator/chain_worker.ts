@@ -5,7 +5,7 @@
  * that held `@polkadot/api`.
  */
 import type { Signer } from "../wallet/keypair.ts";
-import type { ChainJob, ChainJobReply } from "./chain_job.ts";
+import type { ChainJob, ChainJobReply, ChainJobStage } from "./chain_job.ts";
 import type { HotkeySource } from "./hotkey_source_schema.ts";
 
 /**
@@ -27,8 +27,11 @@ const scope = self as unknown as {
 scope.onmessage = async (e: MessageEvent<ChainJob>) => {
   const job = e.data;
   let reply: ChainJobReply;
-  let stage: "connect" | "job" = "connect";
+  let stage: ChainJobStage = "wallet";
   try {
+    // The hotkey first (registration, set_weights): a wallet problem is reported as such.
+    const hotkey = job.op === "metagraph" ? null : await (await hotkeyLoader())(job.hotkey);
+    stage = "connect";
     const { SubtensorClient } = await import("../chain/client.ts");
     const client = await SubtensorClient.connect(job.chain);
     stage = "job";
@@ -36,11 +39,11 @@ scope.onmessage = async (e: MessageEvent<ChainJob>) => {
       if (job.op === "metagraph") {
         const { toMetagraphView } = await import("./chain_target.ts");
         reply = { ok: true, value: toMetagraphView(await client.metagraph(job.netuid)) };
-      } else if (job.op === "uid_of") {
-        reply = { ok: true, value: await client.uidOf(job.netuid, job.hotkey) };
+      } else if (job.op === "registration") {
+        const ss58 = hotkey!.ss58Address;
+        reply = { ok: true, value: { ss58, uid: await client.uidOf(job.netuid, ss58) } };
       } else {
-        const hotkey = await (await hotkeyLoader())(job.hotkey);
-        const value = await client.setWeights(hotkey, {
+        const value = await client.setWeights(hotkey!, {
           netuid: job.netuid,
           uids: job.uids,
           weights: job.weights,

@@ -9,7 +9,6 @@ import { logger, setupLogging } from "../config/logging.ts";
 import { compatibilityFlagsGiven, logLevel } from "../config/neuron_flags.ts";
 import { loadLlmConfig } from "../llm/config.ts";
 import type { Command } from "../main.ts";
-import { openWallet } from "../wallet/mod.ts";
 import { HOSTED_READ_URL, HOSTED_WRITE_URL } from "../store/client.ts";
 import { ChainJobError, runChainJob } from "./chain_job.ts";
 import { loadState } from "./state.ts";
@@ -52,44 +51,36 @@ export const validatorCommand: Command = {
       console.error(`validator: LLM configuration: ${(e as Error).message}`);
       return VALIDATOR_EXIT.llm;
     }
-    let hotkey;
+    // The config first (pure): the hotkey's address is filled in once the wallet is read.
+    const config = validatorConfigFrom(flags, "");
+    // Wallet and registration check in a worker ended right after, like all of the validator's
+    // chain work: neither the wallet's crypto nor @polkadot/api loads on the main thread (about
+    // 80 MB RSS it would keep for the whole run).
     try {
-      hotkey = await openWallet({
-        name: flags["wallet.name"],
-        hotkey: flags["wallet.hotkey"],
-        path: flags["wallet.path"],
-      }).hotkey();
-    } catch (e) {
-      console.error(`validator: wallet: ${(e as Error).message}`);
-      return VALIDATOR_EXIT.wallet;
-    }
-    // The registration check runs in a worker ended right after, like all of the validator's
-    // chain work: @polkadot/api never loads on the main thread (about 50 MB it would keep).
-    try {
-      const uid = await runChainJob({
-        op: "uid_of",
-        chain: {
-          network: flags["subtensor.network"],
-          chainEndpoint: flags["subtensor.chain_endpoint"],
-        },
+      const { ss58, uid } = await runChainJob({
+        op: "registration",
+        chain: config.chain,
         netuid: flags.netuid!,
-        hotkey: hotkey.ss58Address,
+        hotkey: config.hotkey,
       });
+      config.selfHotkey = ss58;
       if (uid === null) {
         console.error(
-          `validator: hotkey ${hotkey.ss58Address} is not registered on netuid ${flags.netuid}; register it first`,
+          `validator: hotkey ${ss58} is not registered on netuid ${flags.netuid}; register it first`,
         );
         return VALIDATOR_EXIT.notRegistered;
       }
       log.info("validator uid {uid} on netuid {netuid}", { uid, netuid: flags.netuid });
     } catch (e) {
-      const unreachable = e instanceof ChainJobError && e.stage === "connect";
-      console.error(
-        `validator: ${unreachable ? "chain unreachable" : "chain"}: ${(e as Error).message}`,
-      );
-      return VALIDATOR_EXIT.chain;
+      const stage = e instanceof ChainJobError ? e.stage : "job";
+      const what = stage === "wallet"
+        ? "wallet"
+        : stage === "connect"
+        ? "chain unreachable"
+        : "chain";
+      console.error(`validator: ${what}: ${(e as Error).message}`);
+      return stage === "wallet" ? VALIDATOR_EXIT.wallet : VALIDATOR_EXIT.chain;
     }
-    const config = validatorConfigFrom(flags, hotkey.ss58Address);
     config.store.url ??= HOSTED_READ_URL;
     config.store.writeUrl ??= config.store.url === HOSTED_READ_URL
       ? HOSTED_WRITE_URL
