@@ -63,12 +63,20 @@ export interface ValidatorConfig {
   qualityThreshold: number;
   /** Largest miner answer read (bytes). */
   maxResponseBytes: number;
-  /** Worker isolates for the actors. */
+  /** Worker isolates for the actors (default {@link VALIDATOR_POOL_SIZE}). */
   poolSize?: number;
   /** Record context fields. */
   mode: string;
   markerId: string | number | null;
 }
+
+/**
+ * Worker isolates by default: one. Each isolate costs 45-60 MB RSS (its heap, and its own copy of
+ * the dendrite, actor and LLM modules), and the validator's work per step is mostly waiting on
+ * miners: on bench/validator (256 miners) a second isolate raised the step's peak RSS by about
+ * 50 MB without lowering its CPU per task.
+ */
+export const VALIDATOR_POOL_SIZE = 1;
 
 /** What the validator reports as it goes (the demo's dashboard and the logs read these). */
 export type ValidatorEvent =
@@ -98,7 +106,10 @@ export class Validator {
   #llmInfo = { model: "", embeddingsModel: "", llmType: "" };
 
   constructor(readonly config: ValidatorConfig) {
-    this.system = new ActorSystem({ poolSize: config.poolSize, askTimeoutMs: 120_000 });
+    this.system = new ActorSystem({
+      poolSize: config.poolSize ?? VALIDATOR_POOL_SIZE,
+      askTimeoutMs: 120_000,
+    });
     this.system.on((event) => this.#emit({ type: "actor", event }));
   }
 
@@ -126,10 +137,9 @@ export class Validator {
       args: { chain: c.chain, netuid: c.netuid },
       supervision: restart,
     });
-    // Spawn order decides placement (least-loaded isolate, ties to the first): with the default
-    // pool of two, this puts the chain actors (metagraph-sync, weight-setter: @polkadot/api) on
-    // one isolate and the LLM users (scorer, conversation-fetcher: wink model, vectors) on the
-    // other, so neither is loaded twice (about 95 MB less RSS, bench/validator).
+    // Spawn order decides placement (least-loaded isolate, ties to the first): with a pool of
+    // two, this puts metagraph-sync and weight-setter on one isolate and the LLM users (scorer,
+    // conversation-fetcher: wink model, vectors) on the other, so the LLM loads once.
     await this.system.spawn({ name: "scorer", actor: scorer, supervision: restart });
     await this.system.spawn({
       name: "weight-setter",

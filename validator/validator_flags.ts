@@ -93,7 +93,7 @@ export const validatorFlags = {
   },
   "actors.pool_size": {
     kind: "int",
-    help: "worker isolates for the actors (default min(4, cores))",
+    help: "worker isolates for the actors (default 1)",
     check: checks.positive,
   },
   "store.url": {
