@@ -40,7 +40,9 @@ export function parseHeaders(core: AxonCore): MiddlewareHandler<AxonEnv> {
     }
     let parsed;
     try {
-      parsed = parseSynapseHeaders(c.req.raw.headers);
+      // The axon builds its synapse from the body; input_obj headers (which upstream decodes
+      // and skips when undecodable) carry nothing it uses, so terminal headers are read by name.
+      parsed = parseSynapseHeaders(c.req.raw.headers, { inputObj: false });
     } catch (e) {
       if (e instanceof HeaderError) throw new AxonError(400, `Invalid headers: ${e.message}`);
       throw e;
