@@ -13,9 +13,9 @@
  * offline LLM runs inside the validator's actors, so its CPU is in that total; the child then
  * replays the same LLM work in one thread and measures it (every answer's tag validation and
  * each task's embeddings, exactly; the ground truth of as many freshly reserved bundles from the
- * same store, an estimate). Overhead per task is (step
- * CPU − replayed LLM CPU) / tasks. The replayed embeddings hit a warm cache, so the LLM share is
- * a lower bound and the overhead an upper bound. The overhead includes the validator's side of
+ * same store, an estimate). Overhead per task is (step CPU − replayed LLM CPU) / tasks. The
+ * replayed embeddings hit a warm cache, so the LLM share is a lower bound and the overhead an
+ * upper bound. The overhead includes the validator's side of
  * every miner query (signing, HTTP, parsing), which the child also measures alone by replaying
  * as many queries through one Dendrite, and of every store record (spool, delivery). Metagraph
  * sync and setting weights happen once per epoch, not per step: they are kept out of the
