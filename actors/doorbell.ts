@@ -1,37 +1,46 @@
 /**
  * @module
- * The receive side of the actor transport, the same on the main thread and in every isolate.
+ * The transport between the threads of the actor runtime (main thread and isolates), the same
+ * on both sides.
  *
- * Waking an idle Deno thread with `postMessage` costs ~80 µs on a small VM (its event loop has
- * to be woken through the OS). So messages still travel on MessagePorts (structured clone,
- * ordered), but the receiver reads them **synchronously** with `receiveMessageOnPort`, and every
- * post is followed by a ring of the receiver's **doorbell**: an Int32 in a SharedArrayBuffer that
- * the sender bumps and `Atomics.notify`s.
+ * Waking an idle Deno thread with `postMessage` costs tens of µs on a small VM (its event loop has
+ * to be woken through the OS, its idle vCPU halts). So a thread that has just been active keeps
+ * listening for a short while without going back to its event loop:
  *
- * A {@link ReceiveLoop} drives one thread:
- * - after activity (it drained messages, or its thread posted some), it keeps watching the
- *   doorbell for up to the **spin window** (`spinUs`) — the scheduler busy-wait of BEAM
- *   (`+sbwt`): an answer that comes back within the window is taken without any OS wake-up;
- * - the window is measured from the last activity, so an idle thread stops watching after at
- *   most `spinUs` and burns nothing; each watch ends in a macrotask boundary (`setImmediate`),
- *   so timers and I/O of the thread wait at most one window;
- * - then it parks: it raises its "parked" flag and waits on `Atomics.waitAsync` (cheaper to wake
- *   than a message event, and it does not keep the process alive). Deno does not tie waitAsync to
- *   its event loop (denoland/deno#15358: an idle loop may not run the wake-up), so a sender that
- *   finds the flag raised also posts a wake-up message (the old, reliable, slower way); the flag
- *   is raised before the last look at the doorbell and taken down with a compare-and-swap, so a
- *   ring is never missed and at most one wake-up message is sent per parking.
+ * - A sender posts a batch on the receiver's MessagePort (structured clone, FIFO), raises its
+ *   per-source flag and rings the receiver's **doorbell**: an Int32 in a SharedArrayBuffer that it
+ *   bumps and `Atomics.notify`s. The receiver reads its ports **synchronously**
+ *   (`receiveMessageOnPort`) when the bell moves.
+ * - A {@link ReceiveLoop} drives each thread. After activity (it read or posted messages) it
+ *   watches its doorbell for up to the **spin window** (`spinUs`), like BEAM's scheduler
+ *   busy-wait (`+sbwt`): an answer within the window costs no OS wake-up. The window counts from
+ *   the last activity, so an idle thread stops after at most `spinUs` and burns nothing; each
+ *   watch ends at a macrotask boundary (`setImmediate`), so the thread's timers and I/O wait at
+ *   most one window.
+ * - Then it **parks**: it raises its "parked" flag and goes back to its event loop. A sender that
+ *   finds the flag raised takes it down (compare-and-swap: one sender per parking) and sends its
+ *   batch on the receiver's **event channel** instead (`Worker.postMessage`, `self.postMessage`,
+ *   or a peer's wake port): one message event, as without this transport. The flag is raised
+ *   before the receiver's last look at the bell and checked by senders after they rang, so a
+ *   message is never left unread; while a parked thread waits for that event it reads no port,
+ *   so the event's batch is handled before anything its sender posted after it.
+ *   (`Atomics.waitAsync` is not used: Deno does not tie it to its event loop,
+ *   denoland/deno#15358, and a notified waiter may never run.)
  *
- * During the window a thread busy-polls its doorbell only if it gets one of the node's **spin
- * slots** (a counter shared by all its threads, at most one slot per core): more spinners than
- * cores would take the CPU from the very threads they wait for (measured on 2 cores: three
- * spinning threads turn a 100 µs round trip into 500+ µs). Without a slot it sleeps on the
- * doorbell with a bounded `Atomics.wait` (a futex: no CPU burnt, woken by the ring, but the OS
- * wake-up costs tens of µs on a VM whose idle vCPUs halt). A spinner that finds it lost its
- * CPU meanwhile (a gap of more than {@link PREEMPTED_MS} between two polls: other processes want
- * the cores too) stops spinning and only sleeps on the doorbell for a while (20 ms, doubling
- * while it keeps happening, up to 1 s): busy-waiting on an oversubscribed machine slows down the
- * very threads it waits for. See docs/actors.md ("Transport").
+ Busy-waiting must not take the CPU from the threads it waits for (measured on 2 cores: three
+ * spinning threads turn a 100 µs round trip into 500+ µs; one CPU-bound process beside two
+ * spinners, 500 µs). So:
+ * - a thread busy-polls only with one of the node's **spin slots** (a counter shared by all its
+ *   threads, one per core); without one it sleeps on the doorbell with a bounded `Atomics.wait`
+ *   (a futex: no CPU burnt, woken by the ring);
+ * - it spins the whole window only while it waits for an answer (an ask of its own, an
+ *   acknowledgement); otherwise the next message may come or not, and it spins at most
+ *   {@link IDLE_SPIN_US};
+ * - it gives up (parks) when the thread it last sent to, not parked, has not even started reading
+ *   within {@link STALL_MS}: that thread is busy, or has no CPU because the cores are
+ *   oversubscribed, and spinning would only keep it (or another process) off a CPU longer;
+ * - no thread watches at all while other processes keep the cores busy (actors/contention.ts).
+ * See docs/actors.md ("Transport").
  */
 import { setImmediate } from "node:timers";
 
@@ -41,20 +50,75 @@ export const MAIN_SLOTS = {
   bell: 0,
   /** Threads busy-polling right now (see {@link ReceiveLoop}). */
   spinners: 1,
-  /** 1 while the main thread is parked (a ring must also post it a wake-up message). */
+  /** 1 while the main thread is parked (senders then use its event channel). */
   parked: 2,
+  /** The bell value the main thread last started reading at (see {@link Doorbell}.read). */
+  read: 3,
+  /** 1 while other processes keep the cores busy: no thread busy-polls (actors/contention.ts). */
+  contended: 4,
   /** Slots in the buffer. */
-  length: 4,
+  length: 6,
 } as const;
 
-/** How a sender rings a receiving thread. */
-export interface Bell {
-  /** Shared cells holding the receiver's doorbell and its parked flag. */
+/** A receiving thread's doorbell, parked flag, and how far it has started reading. */
+export interface Doorbell {
   cells: Int32Array;
   bell: number;
   parked: number;
-  /** Posts the receiver a wake-up message (it reads its ports when that arrives). */
-  wake: () => void;
+  /** Slot where the receiver writes the bell value it last started reading at. */
+  read: number;
+}
+
+/** A sender's way to one receiving thread. */
+export interface Channel {
+  /** Where batches go while the receiver is awake. */
+  port: MessagePort;
+  /** The receiver's doorbell. */
+  bell: Doorbell;
+  /** This sender's "posted" flag, read by the receiver to know which ports to read. */
+  flag: { cells: Int32Array; index: number };
+  /** Posts on the receiver's event channel: a batch, or `null` to just wake it. */
+  event: (batch: unknown, transfer?: Transferable[]) => void;
+}
+
+/** The last send of this thread: whom to, the bell value it must read at, and when. */
+let lastSend: { bell: Doorbell; value: number; at: number } | undefined;
+
+/** Takes the receiver's parked flag down if it was up; true when this caller did. */
+function unpark(b: Doorbell): boolean {
+  return Atomics.load(b.cells, b.parked) === 1 &&
+    Atomics.compareExchange(b.cells, b.parked, 1, 0) === 1;
+}
+
+/**
+ * Sends `batch` to the receiver of `ch`: on its event channel if it is parked, else on its port
+ * with a ring of its doorbell. `ring: false` (reports nobody waits for) posts without ringing or
+ * waking: the receiver reads them when it next reads that port.
+ */
+export function send(
+  ch: Channel,
+  batch: unknown,
+  transfer: Transferable[] = [],
+  ring = true,
+): void {
+  const { cells, bell } = ch.bell;
+  if (ring && unpark(ch.bell)) {
+    lastSend = undefined; // it has to be woken by its event loop: no telling when it reads
+    return ch.event(batch, transfer);
+  }
+  ch.port.postMessage(batch, transfer);
+  Atomics.store(ch.flag.cells, ch.flag.index, 1);
+  if (!ring) return;
+  const value = Atomics.add(cells, bell, 1) + 1;
+  Atomics.notify(cells, bell);
+  // It may have parked between our first look and the ring (it checks the bell after raising
+  // its flag, we check the flag after ringing: one of us sees the other).
+  if (unpark(ch.bell)) {
+    lastSend = undefined;
+    ch.event(null);
+  } else {
+    lastSend = { bell: ch.bell, value, at: performance.now() };
+  }
 }
 
 /**
@@ -67,59 +131,48 @@ export interface SpinSlots {
   max: number;
   mine: Int32Array;
   mineIndex: number;
+  /** The node's "cores are busy" flag ({@link MAIN_SLOTS}.contended, in `counter`). */
+  contended: number;
 }
 
-/** A gap this long between two polls of a spinner means it lost its CPU to someone else. */
-export const PREEMPTED_MS = 0.05;
-const BACKOFF_MIN_MS = 20;
-const BACKOFF_MAX_MS = 1_000;
+/**
+ * A spinner gives up when the thread it last sent to (not parked) has not started reading that
+ * long after the ring. A thread that watches its doorbell reads within a few µs.
+ */
+export const STALL_MS = 0.05;
+/** How long a thread that waits for no answer spins for the next message (µs, ≤ the window). */
+export const IDLE_SPIN_US = 50;
 
 /** Gives back the slot of a thread that was terminated while it held one. */
-export function releaseSlotOf(slots: Omit<SpinSlots, "max">): void {
+export function releaseSlotOf(slots: Omit<SpinSlots, "max" | "contended">): void {
   if (Atomics.exchange(slots.mine, slots.mineIndex, 0) === 1) {
     Atomics.sub(slots.counter, slots.index, 1);
   }
 }
 
-/** Rings `b` (after posting to its thread): wakes it whether it watches, sleeps or is parked. */
-export function ring(b: Bell): void {
-  Atomics.add(b.cells, b.bell, 1);
-  Atomics.notify(b.cells, b.bell);
-  if (
-    Atomics.load(b.cells, b.parked) === 1 && Atomics.compareExchange(b.cells, b.parked, 1, 0) === 1
-  ) {
-    b.wake();
-  }
-}
-
 /** Drives the receive side of one thread (see the module doc). */
 export class ReceiveLoop {
+  /** Parked: the flag is (or was) up; until the event arrives, no port is read. */
   #parked = false;
-  #asyncPending = false;
   #tickQueued = false;
   #lastActivity = -Infinity;
   #stopped = false;
-  /** No busy-polling before this time (the CPU was found oversubscribed). */
-  #noSpinUntil = 0;
-  #backoffMs = BACKOFF_MIN_MS;
 
   /**
-   * @param own the thread's doorbell and parked flag (its `wake` is unused here)
-   * @param drain reads and handles what is waiting (synchronously); returns how many it handled
+   * @param own the thread's doorbell and parked flag
+   * @param drain reads and handles what is waiting on the ports (synchronously); returns how many
    * @param spinUs the spin window, µs (0 = park at once)
    * @param slots the node's spin slots (see the module doc)
+   * @param expecting whether this thread waits for an answer (an ask, an acknowledgement): only
+   *   then does it busy-poll; otherwise it sleeps on its doorbell for the window
    */
   constructor(
-    private readonly own: Omit<Bell, "wake">,
+    private readonly own: Doorbell,
     private readonly drain: () => number,
     private readonly spinUs: number,
     private readonly slots: SpinSlots,
+    private readonly expecting: () => boolean = () => true,
   ) {}
-
-  /** A wake-up message arrived (see {@link ring}). */
-  wake(): void {
-    this.#woken();
-  }
 
   /** Starts listening. */
   start(): void {
@@ -132,98 +185,132 @@ export class ReceiveLoop {
    */
   activity(): void {
     this.#lastActivity = performance.now();
+    // Without a window a parked thread has nothing to watch for: it stays parked.
+    if (this.#noWindow() && this.#parked) return;
     if (!this.#tickQueued && !this.#stopped) {
       this.#tickQueued = true;
       setImmediate(this.#tick);
     }
   }
 
-  /** Stops listening for good and releases the parked waiter. */
-  stop(): void {
+  /**
+   * An event arrived on this thread's event channel (a sender found it parked): `handle` runs its
+   * batch (if any) and says how many messages in it called for an answer (lazy reports do not),
+   * then the ports are read.
+   */
+  wake(handle?: () => number): void {
     if (this.#stopped) return;
+    this.#parked = false;
+    const { cells, bell, read } = this.own;
+    Atomics.store(cells, read, Atomics.load(cells, bell));
+    // Nothing to watch for after this turn (no window, or nothing that calls for an answer):
+    // read and park now.
+    if (!handle || handle() === 0 || this.#noWindow()) this.#tick();
+    else this.activity();
+  }
+
+  /**
+   * Reads the ports now unless an event is on its way (then it will): for readers outside the
+   * loop, e.g. statistics. Returns whether it read.
+   */
+  drainNow(): boolean {
+    if (this.#parked) {
+      if (Atomics.compareExchange(this.own.cells, this.own.parked, 1, 0) !== 1) return false;
+      this.#parked = false;
+      this.activity();
+    }
+    this.drain();
+    return true;
+  }
+
+  /** Stops listening for good. */
+  stop(): void {
     this.#stopped = true;
     Atomics.store(this.own.cells, this.own.parked, 0);
-    Atomics.add(this.own.cells, this.own.bell, 1);
-    Atomics.notify(this.own.cells, this.own.bell);
   }
 
   #tick = (): void => {
     this.#tickQueued = false;
     if (this.#stopped) return;
+    if (this.#parked) {
+      // Our own activity while parked: go on unless a sender took the flag (its event is on
+      // its way, and must be handled before anything it posted after).
+      if (Atomics.compareExchange(this.own.cells, this.own.parked, 1, 0) !== 1) return;
+      this.#parked = false;
+    }
+    const { cells, bell, read } = this.own;
     for (;;) {
       // Read the bell before draining: a ring after this read is never missed.
-      const seen = Atomics.load(this.own.cells, this.own.bell);
-      if (this.drain() > 0) return this.activity(); // handled after this turn's microtasks
-      const leftUs = this.spinUs - (performance.now() - this.#lastActivity) * 1000;
-      if (leftUs <= 0 || !this.#watch(seen, leftUs)) return this.#park(seen);
+      const seen = Atomics.load(cells, bell);
+      Atomics.store(cells, read, seen);
+      if (this.drain() > 0) {
+        if (this.#noWindow()) continue; // nothing to watch for: read until empty, then park
+        return this.activity(); // watch after this turn's microtasks (our answers leave first)
+      }
+      const leftUs = this.#noWindow()
+        ? 0
+        : this.spinUs - (performance.now() - this.#lastActivity) * 1000;
+      if (leftUs > 0 && this.#watch(seen, leftUs)) continue;
+      Atomics.store(cells, this.own.parked, 1); // senders use the event channel from now on
+      if (Atomics.load(cells, bell) === seen) {
+        this.#parked = true;
+        return;
+      }
+      // Rung meanwhile: take the flag back and read, unless a sender took it already.
+      if (Atomics.compareExchange(cells, this.own.parked, 1, 0) !== 1) {
+        this.#parked = true;
+        return;
+      }
     }
   };
 
+  /**
+   * No spin window now: none configured, or other processes keep the cores busy (then any
+   * watching, spinning or a futex wake-up that waits for a core just as an event does, only slows
+   * things down).
+   */
+  #noWindow(): boolean {
+    return this.spinUs === 0 || Atomics.load(this.slots.counter, this.slots.contended) === 1;
+  }
+
   /** Waits up to `us` for the doorbell to move from `seen`; true when it did. */
   #watch(seen: number, us: number): boolean {
-    const { cells, bell } = this.own;
-    const start = performance.now();
-    const until = start + us / 1000;
-    if (start >= this.#noSpinUntil && this.#spin(seen, until)) return true;
+    const now = performance.now();
+    // Waiting for an answer: the whole window. Otherwise the next request may come or not, and
+    // a long spin for it could keep the thread that has to send it off a busy CPU: a short one.
+    const until = now + Math.min(us, this.expecting() ? us : IDLE_SPIN_US) / 1000;
+    const spun = this.#spin(seen, until);
+    if (spun !== undefined) return spun;
+    // No spin slot (as many of our threads watch as there are cores): sleep on the doorbell.
     const leftMs = until - performance.now();
-    return leftMs > 0 && Atomics.wait(cells, bell, seen, leftMs) !== "timed-out";
+    return leftMs > 0 && Atomics.wait(this.own.cells, this.own.bell, seen, leftMs) !== "timed-out";
   }
 
   /**
-   * Busy-polls the doorbell until `until` if a spin slot is free; true when it moved. Stops early
-   * (false) without a slot, or when preempted (then backs off from spinning).
+   * Busy-polls the doorbell until `until` if a spin slot is free: true when it moved, false when
+   * not or when the thread it last sent to stalls (see {@link STALL_MS}), undefined without a
+   * slot.
    */
-  #spin(seen: number, until: number): boolean {
+  #spin(seen: number, until: number): boolean | undefined {
     const slots = this.slots;
     // Flag first, then count: a terminator that clears the flag gives the slot back exactly once.
     Atomics.store(slots.mine, slots.mineIndex, 1);
     try {
-      if (Atomics.add(slots.counter, slots.index, 1) >= slots.max) return false;
-      let last = performance.now();
-      while (last < until) {
+      if (Atomics.add(slots.counter, slots.index, 1) >= slots.max) return undefined;
+      let now = performance.now();
+      while (now < until) {
         if (Atomics.load(this.own.cells, this.own.bell) !== seen) return true;
-        const now = performance.now();
-        if (now - last > PREEMPTED_MS) {
-          this.#noSpinUntil = now + this.#backoffMs;
-          this.#backoffMs = Math.min(BACKOFF_MAX_MS, this.#backoffMs * 2);
-          return false;
+        now = performance.now();
+        const ls = lastSend;
+        if (ls && now - ls.at > STALL_MS) {
+          const b = ls.bell;
+          if (((Atomics.load(b.cells, b.read) - ls.value) | 0) >= 0) lastSend = undefined;
+          else if (Atomics.load(b.cells, b.parked) === 0) return false; // it stalls: park
         }
-        last = now;
       }
-      this.#backoffMs = BACKOFF_MIN_MS; // a whole window without losing the CPU
       return false;
     } finally {
       releaseSlotOf(slots);
     }
   }
-
-  /** Waits (asynchronously) for a ring after `seen`, the bell's value before the last drain. */
-  #park(seen: number): void {
-    if (this.#parked || this.#stopped) return;
-    const { cells, bell, parked } = this.own;
-    Atomics.store(cells, parked, 1); // from now on, a ring also posts a wake-up message
-    if (Atomics.load(cells, bell) !== seen) {
-      // Rung meanwhile. If no sender took the flag down, do it and go on; else its wake-up
-      // message is on its way and will find us parked.
-      if (Atomics.compareExchange(cells, parked, 1, 0) === 1) return this.activity();
-    }
-    this.#parked = true;
-    if (this.#asyncPending) return; // the pending waiter resolves on the next ring
-    const w = Atomics.waitAsync(cells, bell, seen);
-    if (!w.async) return queueMicrotask(this.#woken);
-    this.#asyncPending = true;
-    w.value.then(() => {
-      this.#asyncPending = false;
-      this.#woken();
-    });
-  }
-
-  #woken = (): void => {
-    if (!this.#parked || this.#stopped) return; // a late wake-up of an earlier parking
-    this.#parked = false;
-    Atomics.store(this.own.cells, this.own.parked, 0);
-    const seen = Atomics.load(this.own.cells, this.own.bell);
-    if (this.drain() > 0) this.activity();
-    else this.#park(seen);
-  };
 }

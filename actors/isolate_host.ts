@@ -33,7 +33,7 @@ import { parseMessage, parseWith } from "./message_schema.ts";
 import { receiveMessageOnPort } from "node:worker_threads";
 import { setImmediate } from "node:timers";
 import { CTL, type FromIsolate, type PeerMsg, type ToIsolate } from "./protocol.ts";
-import { type Bell, MAIN_SLOTS, ReceiveLoop, ring } from "./doorbell.ts";
+import { type Channel, MAIN_SLOTS, ReceiveLoop, send as sendOn } from "./doorbell.ts";
 import { Deque } from "./deque.ts";
 import { Timeouts } from "./timeouts.ts";
 
@@ -79,7 +79,7 @@ const actors = new Map<number, Hosted>();
 const ready = new Deque<Hosted>();
 let isolateId = 0;
 /** Channels to other isolates (and how to ring them): direct replies and lease traffic. */
-const peers = new Map<number, { port: MessagePort; bell: Bell; wake: MessagePort }>();
+const peers = new Map<number, { port: MessagePort; channel: Channel; wake: MessagePort }>();
 const peerOut = new Map<number, PeerMsg[]>();
 const timeouts = new Timeouts();
 const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -90,9 +90,8 @@ const receive = receiveMessageOnPort as unknown as (
   port: MessagePort,
 ) => { message: unknown } | undefined;
 let mainPort: MessagePort | undefined;
-/** How this isolate rings the main thread. */
-let mainBell: Bell | undefined;
-let mainCells: Int32Array | undefined;
+/** How this isolate sends to the main thread. */
+let toMain: Channel | undefined;
 let loop: ReceiveLoop | undefined;
 
 /**
@@ -117,9 +116,7 @@ function drainIn(): number {
     Atomics.store(ctl, CTL.fromMain, 0);
     for (let r = receive(mainPort); r; r = receive(mainPort)) {
       n++;
-      const data = r.message as ToIsolate | ToIsolate[];
-      if (Array.isArray(data)) { for (const m of data) onMessage(m); }
-      else onMessage(data);
+      onMainBatch(r.message as ToIsolate | ToIsolate[]);
     }
   }
   if (fromPeers) {
@@ -128,6 +125,11 @@ function drainIn(): number {
   }
   if (n) turnStart = performance.now();
   return n;
+}
+
+function onMainBatch(data: ToIsolate | ToIsolate[]): void {
+  if (Array.isArray(data)) { for (const m of data) onMessage(m); }
+  else onMessage(data);
 }
 
 /** Reads what peer `iso` has posted (before settling its leases when it is gone). */
@@ -163,13 +165,12 @@ function flush(): void {
   const batch = outbox;
   outbox = [];
   if (!batch.length) return;
-  mainPort!.postMessage(batch.length === 1 ? batch[0] : batch);
-  Atomics.store(ctl!, CTL.toMain, 1);
-  if (urgent || lazyUnrung >= LAZY_RING) {
-    urgent = false;
+  const ring = urgent || lazyUnrung >= LAZY_RING;
+  sendOn(toMain!, batch.length === 1 ? batch[0] : batch, [], ring);
+  if (ring) {
     lazyUnrung = 0;
-    ring(mainBell!);
-    loop!.activity(); // an answer may come soon: watch for it
+    if (urgent) loop!.activity(); // an answer may come soon: watch for it
+    urgent = false;
   }
 }
 
@@ -383,9 +384,7 @@ function postPeer(iso: number, m: PeerMsg): void {
       peerOut.delete(iso);
       const peer = peers.get(iso);
       if (!peer) return;
-      peer.port.postMessage(batch);
-      Atomics.store(peer.bell.cells, CTL.fromPeer, 1);
-      ring(peer.bell);
+      sendOn(peer.channel, batch);
       loop!.activity();
     });
   }
@@ -899,15 +898,27 @@ function onMessage(m: ToIsolate): void {
       return;
     case "link": {
       closePeer(m.peer);
-      m.wake.onmessage = () => loop!.wake();
+      // The peer's event channel to us: what it sends while we are parked, or null to wake us.
+      const peer = m.peer;
+      m.wake.onmessage = (e: MessageEvent<PeerMsg[] | null>) => {
+        const batch = e.data;
+        loop!.wake(
+          batch === null ? undefined : () => {
+            turnStart = performance.now();
+            for (const x of batch) onPeerMessage(peer, x);
+            return batch.length;
+          },
+        );
+      };
+      const cells = new Int32Array(m.ctl);
       peers.set(m.peer, {
         port: m.port,
         wake: m.wake,
-        bell: {
-          cells: new Int32Array(m.ctl),
-          bell: CTL.bell,
-          parked: CTL.parked,
-          wake: () => m.wake.postMessage(0),
+        channel: {
+          port: m.port,
+          bell: { cells, bell: CTL.bell, parked: CTL.parked, read: CTL.read },
+          flag: { cells, index: CTL.fromPeer },
+          event: (batch) => m.wake.postMessage(batch),
         },
       });
       // The peer may have posted already, and its flag been taken down by a drain that did
@@ -962,21 +973,26 @@ function onMessage(m: ToIsolate): void {
       );
       return;
     }
-    case "init":
+    case "init": {
       isolateId = m.id;
       ctl = new Int32Array(m.sab);
       timeBase = m.base;
       sliceMs = m.sliceMs;
       mainPort = m.port;
-      mainCells = new Int32Array(m.mainBell);
-      mainBell = {
-        cells: mainCells,
-        bell: MAIN_SLOTS.bell,
-        parked: MAIN_SLOTS.parked,
-        wake: () => self.postMessage(0),
+      const mainCells = new Int32Array(m.mainBell);
+      toMain = {
+        port: m.port,
+        bell: {
+          cells: mainCells,
+          bell: MAIN_SLOTS.bell,
+          parked: MAIN_SLOTS.parked,
+          read: MAIN_SLOTS.read,
+        },
+        flag: { cells: ctl, index: CTL.toMain },
+        event: (batch, transfer) => self.postMessage(batch, transfer ?? []),
       };
       loop = new ReceiveLoop(
-        { cells: ctl, bell: CTL.bell, parked: CTL.parked },
+        { cells: ctl, bell: CTL.bell, parked: CTL.parked, read: CTL.read },
         drainIn,
         m.spinUs,
         {
@@ -985,10 +1001,13 @@ function onMessage(m: ToIsolate): void {
           max: m.maxSpinners,
           mine: ctl,
           mineIndex: CTL.spinning,
+          contended: MAIN_SLOTS.contended,
         },
+        () => pendingSends.size > 0, // sends of its actors not yet answered
       );
       loop.start();
       return;
+    }
   }
 }
 
@@ -1000,9 +1019,16 @@ function closePeer(iso: number): void {
   peers.delete(iso);
 }
 
-// Only `init` and wake-up messages (0) come this way; the rest is on the port (see drainIn).
-self.onmessage = (e: MessageEvent<ToIsolate | 0>) => {
+// The worker's own channel: `init`, then this isolate's event channel (see doorbell.ts): what the
+// main thread sends while it is parked, or null to wake it.
+self.onmessage = (e: MessageEvent<ToIsolate | ToIsolate[] | null>) => {
   turnStart = performance.now();
-  if (e.data === 0) loop?.wake();
-  else onMessage(e.data);
+  const d = e.data;
+  if (d !== null && !Array.isArray(d) && d.t === "init") return onMessage(d);
+  loop!.wake(
+    d === null ? undefined : () => {
+      onMainBatch(d);
+      return 1;
+    },
+  );
 };

@@ -9,7 +9,8 @@
 import { receiveMessageOnPort } from "node:worker_threads";
 import type { FromIsolate, ToIsolate } from "./protocol.ts";
 import { CTL } from "./protocol.ts";
-import { type Bell, MAIN_SLOTS, ReceiveLoop, releaseSlotOf, ring } from "./doorbell.ts";
+import { ContentionSampler } from "./contention.ts";
+import { type Channel, MAIN_SLOTS, ReceiveLoop, releaseSlotOf, send } from "./doorbell.ts";
 
 /** Where an actor runs. */
 export type Placement = "pool" | "dedicated";
@@ -28,6 +29,8 @@ export interface IsolateSettings {
   spinUs: number;
   /** How many threads may busy-poll at once (the node's spin slots). */
   maxSpinners: number;
+  /** Whether the main thread waits for an answer (only then does it busy-poll). */
+  expecting: () => boolean;
 }
 
 const HOST = new URL("./isolate_host.ts", import.meta.url);
@@ -49,16 +52,27 @@ class MainSide {
   #isolates: Isolate[] = [];
   #next = 0;
   #started = false;
+  readonly #sampler: ContentionSampler;
 
-  constructor(settings: IsolateSettings) {
-    const own = { cells: this.bell, bell: MAIN_SLOTS.bell, parked: MAIN_SLOTS.parked };
+  constructor(private readonly settings: IsolateSettings) {
+    const own = {
+      cells: this.bell,
+      bell: MAIN_SLOTS.bell,
+      parked: MAIN_SLOTS.parked,
+      read: MAIN_SLOTS.read,
+    };
     this.loop = new ReceiveLoop(own, () => this.#drain(), settings.spinUs, {
       counter: this.bell,
       index: MAIN_SLOTS.spinners,
       max: settings.maxSpinners,
       mine: this.#mine,
       mineIndex: 0,
-    });
+      contended: MAIN_SLOTS.contended,
+    }, settings.expecting);
+    this.#sampler = new ContentionSampler(
+      { cells: this.bell, index: MAIN_SLOTS.contended },
+      settings.maxSpinners,
+    );
   }
 
   /** Listens to `iso` too (the loop starts with the first isolate: an empty pool never listens). */
@@ -67,6 +81,7 @@ class MainSide {
     if (!this.#started) {
       this.#started = true;
       this.loop.start();
+      if (this.settings.spinUs > 0) this.#sampler.start();
     }
   }
 
@@ -78,12 +93,16 @@ class MainSide {
   /** Stops listening (shutdown): the parked waiter is released. */
   stop(): void {
     this.#isolates = [];
+    this.#sampler.stop();
     this.loop.stop();
   }
 
-  /** Reads what every isolate posted now (stats, shutdown: lazy reports included). */
+  /**
+   * Reads what every isolate posted now (stats, shutdown: lazy reports included), unless an
+   * event is on its way to this thread (then it reads everything when that arrives).
+   */
   drainNow(): void {
-    this.#drain();
+    this.loop.drainNow();
   }
 
   /** Drains every isolate that posted, round-robin from where the last budget ran out. */
@@ -115,8 +134,8 @@ export class Isolate {
   /** Control buffer shared with the worker (watchdog bracket, doorbell, flags: {@link CTL}). */
   #ctlBuffer!: SharedArrayBuffer;
   #ctl!: Int32Array;
-  /** How this thread rings the worker. */
-  #bell!: Bell;
+  /** How this thread sends to the worker. */
+  #channel!: Channel;
   #out: ToIsolate[] = [];
   #flushQueued = false;
   #dead = false;
@@ -140,15 +159,18 @@ export class Isolate {
     this.#port = ch.port1;
     const w = new Worker(HOST, { type: "module", name: `actors-isolate-${this.id}` });
     this.#worker = w;
-    this.#bell = {
-      cells: this.#ctl,
-      bell: CTL.bell,
-      parked: CTL.parked,
-      wake: () => w.postMessage(0),
+    this.#channel = {
+      port: ch.port1,
+      bell: { cells: this.#ctl, bell: CTL.bell, parked: CTL.parked, read: CTL.read },
+      flag: { cells: this.#ctl, index: CTL.fromMain },
+      event: (batch, transfer) => w.postMessage(batch, transfer ?? []),
     };
-    // The worker's own channel carries only `init` and wake-up messages (see doorbell.ts).
-    w.onmessage = () => {
-      if (!this.#dead && w === this.#worker) this.main.loop.wake();
+    // The worker's own channel (its event channel, see doorbell.ts): what it sends while this
+    // thread is parked, or `null` to wake it.
+    w.onmessage = (e: MessageEvent<FromIsolate | FromIsolate[] | null>) => {
+      if (this.#dead || w !== this.#worker) return;
+      const d = e.data;
+      this.main.loop.wake(d === null ? undefined : () => this.#report(d));
     };
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
@@ -190,22 +212,28 @@ export class Isolate {
     const port = this.#port;
     let n = 0;
     for (let r = receive(port); r; r = receive(port)) {
-      const d = r.message as FromIsolate | FromIsolate[];
-      if (Array.isArray(d)) {
-        for (const m of d) {
-          if (m.t !== "dd") n++;
-          this.events.message(this, m);
-        }
-      } else {
-        if (d.t !== "dd") n++;
-        this.events.message(this, d);
-      }
+      n += this.#report(r.message as FromIsolate | FromIsolate[]);
       // Replaced or terminated while reporting: the rest is stale.
       if (port !== this.#port || this.#dead) return n;
       if (performance.now() > until) {
         Atomics.store(this.#ctl, CTL.toMain, 1); // more may be waiting: come back next turn
         return n;
       }
+    }
+    return n;
+  }
+
+  /** Reports a batch from the worker; returns how many messages were not lazy reports. */
+  #report(d: FromIsolate | FromIsolate[]): number {
+    let n = 0;
+    if (Array.isArray(d)) {
+      for (const m of d) {
+        if (m.t !== "dd") n++;
+        this.events.message(this, m);
+      }
+    } else {
+      if (d.t !== "dd") n++;
+      this.events.message(this, d);
     }
     return n;
   }
@@ -230,9 +258,7 @@ export class Isolate {
   }
 
   #send(m: ToIsolate | ToIsolate[], transfer?: Transferable[]): void {
-    this.#port.postMessage(m, transfer ?? []);
-    Atomics.store(this.#ctl, CTL.fromMain, 1);
-    ring(this.#bell);
+    send(this.#channel, m, transfer);
     this.main.loop.activity(); // an answer may come soon: watch for it
   }
 

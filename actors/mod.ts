@@ -45,6 +45,7 @@ export { type Placement } from "./isolate_pool.ts";
 export { installSignalHandlers, type SignalOptions } from "./shutdown.ts";
 export {
   ActorSystem,
+  DEFAULT_SPIN_US,
   type Group,
   type MailboxOptions,
   type ShutdownReport,

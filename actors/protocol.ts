@@ -42,6 +42,8 @@ export const CTL = {
   busyLease: 9,
   /** …and its seq under that lease. */
   busySeq: 10,
+  /** The bell value the isolate last started reading at (senders see whether it stalls). */
+  read: 11,
   /** Slots in the buffer. */
   length: 12,
 } as const;

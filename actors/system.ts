@@ -97,7 +97,8 @@ export interface SystemOptions {
    * thread (main or isolate) keeps watching its doorbell this long before parking, so a reply
    * that comes back within the window costs no OS wake-up. Never longer than the window after the
    * last activity (an idle node burns nothing); timers and I/O of a thread wait at most one
-   * window. See docs/actors.md ("Transport").
+   * window. Busy-polling is limited to one thread per core, to threads waiting for an answer, and
+   * to times when other processes leave the cores free. See docs/actors.md ("Transport").
    */
   spinUs?: number;
   /**
@@ -282,7 +283,12 @@ export class ActorSystem implements Transport {
     this.#pool = new IsolatePool(poolSize, {
       message: (iso, m) => this.#onIsolateMessage(iso, m),
       error: (iso, message) => this.#onIsolateError(iso, message),
-    }, { sliceMs: opts.sliceMs ?? 10, spinUs, maxSpinners: Math.max(1, cores) });
+    }, {
+      sliceMs: opts.sliceMs ?? 10,
+      spinUs,
+      maxSpinners: Math.max(1, cores),
+      expecting: () => this.#timeouts.size > 0, // asks from this thread not yet answered
+    });
     this.#direct = opts.direct ?? true;
     this.#dead = new DeadLetters(opts.deadLetterCapacity ?? 1000);
     const rootOpts = GroupOptions.parse(opts.root ?? {});

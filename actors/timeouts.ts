@@ -17,6 +17,11 @@
  * ```
  */
 export class Timeouts {
+  /** Deadlines pending. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
   #pending = new Map<number, { at: number; fire: () => void }>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
