@@ -5,18 +5,18 @@
  * Measured on the 2-core dev VM: with the cores free, spinning cuts an actor round trip from
  * ~200 µs to ~30 µs; with one CPU-bound process beside it, it makes it 2–3× slower than not
  * spinning. The main thread samples, every {@link SAMPLE_MS}, the CPU time the whole machine used
- * (Linux `/proc/stat`) minus what this process used; when others took more than the cores the
+ * (Linux `/proc/stat`) minus what this process used (`/proc/self/stat`: `node:process` would load
+ * ~12 MB of Node compatibility code into the main thread); when others took more than the cores the
  * node's spinners leave free (all but two) plus {@link SLACK_CORES}, it raises a flag that every
  * thread reads before spinning. Without read access to `/proc/stat` (or off Linux) the flag stays
  * down and the spin window applies as configured.
  */
-import { cpuUsage } from "node:process";
-
 /** How often the main thread samples. */
 export const SAMPLE_MS = 100;
 /** Other processes' CPU, in cores, tolerated beyond the cores our spinners leave free. */
 export const SLACK_CORES = 0.25;
 const STAT = "/proc/stat";
+const SELF = "/proc/self/stat";
 /** Kernel clock ticks per second in /proc/stat (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
 
@@ -49,9 +49,9 @@ export class ContentionSampler {
 
   #sample(): void {
     const busyS = machineBusyS();
-    if (busyS === undefined) return this.stop();
-    const own = cpuUsage();
-    const now = { busyS, ownS: (own.user + own.system) / 1e6, at: performance.now() };
+    const ownS = processCpuS();
+    if (busyS === undefined || ownS === undefined) return this.stop();
+    const now = { busyS, ownS, at: performance.now() };
     const last = this.#last;
     this.#last = now;
     if (!last) return;
@@ -66,9 +66,22 @@ export class ContentionSampler {
 function readable(): boolean {
   try {
     return Deno.build.os === "linux" &&
-      Deno.permissions.querySync({ name: "read", path: STAT }).state === "granted";
+      Deno.permissions.querySync({ name: "read", path: STAT }).state === "granted" &&
+      Deno.permissions.querySync({ name: "read", path: SELF }).state === "granted";
   } catch {
     return false;
+  }
+}
+
+/** CPU time this process used so far (s), or undefined if unreadable. */
+function processCpuS(): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(SELF);
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / USER_HZ;
+  } catch {
+    return undefined;
   }
 }
 

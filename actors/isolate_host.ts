@@ -184,7 +184,9 @@ function onTick(): void {
   const ys = yielders;
   yielders = [];
   for (const y of ys) y();
-  drainIn();
+  // Through the loop: while it waits for an event (parked, its flag taken by a sender), the
+  // ports must not be read, or what that sender posted after the event would come first.
+  loop?.drainNow();
   runRound();
 }
 function queueMacro(): void {
