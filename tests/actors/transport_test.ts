@@ -58,6 +58,26 @@ for (const spinUs of [0, 200]) {
   });
 }
 
+for (const spinUs of [0, 200]) {
+  Deno.test(`transport (spinUs ${spinUs}): tells then an ask from the main thread to 128 actors: each ask sees every tell`, async () => {
+    // Many actors per isolate: the isolates park and wake between rounds, so batches go both on
+    // the ports and on the event channels; their order must hold.
+    const system = new ActorSystem({ poolSize: 2, spinUs });
+    try {
+      const refs = await Promise.all(
+        range(0, 127).map((i) => system.spawn({ name: `many/${i}`, actor: transportActor })),
+      );
+      for (let round = 1; round <= 40; round++) {
+        await Promise.all(refs.map((r) => r.tell("add", { n: round })));
+      }
+      const seen = await Promise.all(refs.map((r) => r.ask("seen", {})));
+      for (const s of seen) assert.deepEqual(s, range(1, 40));
+    } finally {
+      await system.shutdown({ deadlineMs: 5_000 });
+    }
+  });
+}
+
 Deno.test("transport: routed only (direct: false) keeps working, no lease", async () => {
   const system = new ActorSystem({ poolSize: 2, direct: false });
   try {
