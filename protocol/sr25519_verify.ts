@@ -12,6 +12,7 @@
  * the wasm; public keys are checked once (pure-JS ristretto255 decoding) and remembered.
  */
 import { ristretto255 } from "@noble/curves/ed25519.js";
+import { bytesWrapped } from "./bytes_wrap.ts";
 
 type VerifyFn = (pubkey: Uint8Array, msg: Uint8Array, signature: Uint8Array) => boolean;
 let wasmVerify: VerifyFn | null = null;
@@ -26,40 +27,10 @@ export function sr25519VerifierReady(): Promise<void> {
 }
 
 /** The group order ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian. */
-const L = Uint8Array.from([
-  0xed,
-  0xd3,
-  0xf5,
-  0x5c,
-  0x1a,
-  0x63,
-  0x12,
-  0x58,
-  0xd6,
-  0x9c,
-  0xf7,
-  0xa2,
-  0xde,
-  0xf9,
-  0xde,
-  0x14,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x00,
-  0x10,
-]);
+export const GROUP_ORDER_LE: Uint8Array = Uint8Array.from(
+  ("edd3f55c1a631258d69cf7a2def9de14" + "00".repeat(15) + "10").match(/../g)!,
+  (h) => parseInt(h, 16),
+);
 
 /**
  * Whether schnorrkel's `Signature::from_bytes` accepts the signature: the marker bit is set,
@@ -71,7 +42,7 @@ export function signatureWellFormed(signature: Uint8Array): boolean {
   if ((top & 0xf0) === 0) return true;
   for (let i = 31; i >= 0; i--) {
     const b = i === 31 ? top : signature[32 + i];
-    if (b !== L[i]) return b < L[i];
+    if (b !== GROUP_ORDER_LE[i]) return b < GROUP_ORDER_LE[i];
   }
   return false; // equal to ℓ
 }
@@ -94,10 +65,6 @@ export function publicKeyWellFormed(publicKey: Uint8Array): boolean {
   return true;
 }
 
-const enc = new TextEncoder();
-const OPEN = enc.encode("<Bytes>");
-const CLOSE = enc.encode("</Bytes>");
-
 /**
  * Verifies `signature` (64 bytes) of `message` by `publicKey` (32 bytes), then the
  * `<Bytes>`-wrapped message. Call {@link sr25519VerifierReady} once first.
@@ -117,9 +84,5 @@ export function sr25519VerifyMessage(
   if (!verify) throw new Error("sr25519 verifier not loaded: await sr25519VerifierReady() first");
   if (!signatureWellFormed(signature) || !publicKeyWellFormed(publicKey)) return false;
   if (verify(publicKey, message, signature)) return true;
-  const wrapped = new Uint8Array(OPEN.length + message.length + CLOSE.length);
-  wrapped.set(OPEN, 0);
-  wrapped.set(message, OPEN.length);
-  wrapped.set(CLOSE, OPEN.length + message.length);
-  return verify(publicKey, wrapped, signature);
+  return verify(publicKey, bytesWrapped(message), signature);
 }

@@ -7,6 +7,7 @@
  * verify workers stay small.
  */
 import { isReady, sr25519Verify, waitReady } from "@polkadot/wasm-crypto";
+import { bytesWrapped } from "./bytes_wrap.ts";
 
 let ready: Promise<boolean> | undefined;
 
@@ -15,10 +16,6 @@ export function sr25519WasmReady(): Promise<boolean> {
   ready ??= waitReady();
   return ready;
 }
-
-const enc = new TextEncoder();
-const OPEN = enc.encode("<Bytes>");
-const CLOSE = enc.encode("</Bytes>");
 
 /**
  * Verifies `signature` (64 bytes) of `message` by `publicKey` (32 bytes), then the
@@ -38,9 +35,5 @@ export function sr25519WasmVerify(
   if (!isReady()) throw new Error("sr25519 wasm not loaded: await sr25519WasmReady() first");
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   if (sr25519Verify(signature, message, publicKey)) return true;
-  const wrapped = new Uint8Array(OPEN.length + message.length + CLOSE.length);
-  wrapped.set(OPEN, 0);
-  wrapped.set(message, OPEN.length);
-  wrapped.set(CLOSE, OPEN.length + message.length);
-  return sr25519Verify(signature, wrapped, publicKey);
+  return sr25519Verify(signature, bytesWrapped(message), publicKey);
 }
