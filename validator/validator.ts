@@ -109,6 +109,9 @@ export class Validator {
     this.system = new ActorSystem({
       poolSize: config.poolSize ?? VALIDATOR_POOL_SIZE,
       askTimeoutMs: 120_000,
+      // Its messages start millisecond-scale work, so busy-waiting for them only costs CPU
+      // (bench/validator, 256 miners: ~1 ms less CPU per task with it off).
+      spinUs: 0,
     });
     this.system.on((event) => this.#emit({ type: "actor", event }));
   }
