@@ -264,46 +264,44 @@ if (import.meta.main) {
   const ceiling = CORES / (verifyUs / 1e6);
   log(`sr25519 verify: ${verifyUs.toFixed(0)} µs on this machine, ${CORES} cores, load ${load0}`);
 
-  const ours = await startServer(Deno.execPath(), [
+  /** Starts a server, measures it under the load, and stops it whatever happened. */
+  const run = async (name: string, cmd: string, args: string[], cwd: string) => {
+    const server = await startServer(cmd, args, cwd);
+    try {
+      return await measure(name, server, ceiling);
+    } finally {
+      await server.stop();
+    }
+  };
+  const denoArgs = (script: string, cfg: unknown) => [
     "run",
     "-A",
-    new URL("./server.ts", import.meta.url).pathname,
-    JSON.stringify({ port: 0, mnemonic: MNEMONIC, verifyWorkers: VERIFY_WORKERS }),
-  ], root.pathname);
-  let oursFig: RunFigures;
-  try {
-    oursFig = await measure("ours", ours, ceiling);
-  } finally {
-    await ours.stop();
-  }
+    new URL(script, import.meta.url).pathname,
+    JSON.stringify(cfg),
+  ];
+
+  const oursFig = await run(
+    "ours",
+    Deno.execPath(),
+    denoArgs("./server.ts", { port: 0, mnemonic: MNEMONIC, verifyWorkers: VERIFY_WORKERS }),
+    root.pathname,
+  );
 
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const pyPort = (l.addr as Deno.NetAddr).port;
   l.close();
-  const py = await startServer(python, [
+  const pyFig = await run("python", python, [
     "axon_server.py",
     JSON.stringify({ port: pyPort, hotkey: MNEMONIC, quiet: true }),
   ], new URL("tests/interop/py/", root).pathname);
-  let pyFig: RunFigures;
-  try {
-    pyFig = await measure("python", py, ceiling);
-  } finally {
-    await py.stop();
-  }
 
   // The floor: a bare Deno.serve under the same load (what any Deno server costs here).
-  const bare = await startServer(Deno.execPath(), [
-    "run",
-    "-A",
-    new URL("./bare_server.ts", import.meta.url).pathname,
-    JSON.stringify({ port: 0 }),
-  ], root.pathname);
-  let bareFig: RunFigures;
-  try {
-    bareFig = await measure("bare Deno.serve", bare, ceiling);
-  } finally {
-    await bare.stop();
-  }
+  const bareFig = await run(
+    "bare Deno.serve",
+    Deno.execPath(),
+    denoArgs("./bare_server.ts", { port: 0 }),
+    root.pathname,
+  );
 
   // The load generator runs on the same cores: what it used is not available to the server.
   const fairCeiling = Math.max(0.1, CORES - oursFig.gen_cpu_cores) / (verifyUs / 1e6);
