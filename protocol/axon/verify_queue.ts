@@ -94,10 +94,18 @@ export class VerifyQueue {
     return Atomics.load(this.control, DONE);
   }
 
-  /** Request thread: resolves once a verdict after the `seen`-th was written. */
-  async waitDone(seen: number): Promise<void> {
+  /**
+   * Request thread: resolves once a verdict after the `seen`-th was written, or after `maxMs`
+   * (a Deno timer). The bound is a safety net: Deno does not tie `Atomics.waitAsync` to its event loop
+   * (denoland/deno#15358), so a wake-up that is never delivered costs a short delay, not a hung
+   * request.
+   */
+  async waitDone(seen: number, maxMs = 10): Promise<void> {
     const w = Atomics.waitAsync(this.control, DONE, seen);
-    if (w.async) await w.value;
+    if (!w.async) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([w.value, new Promise<void>((r) => (timer = setTimeout(r, maxMs)))]);
+    clearTimeout(timer);
   }
 
   /** Asks the workers to stop and wakes them. */
