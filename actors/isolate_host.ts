@@ -375,7 +375,12 @@ function replyDirect(iso: number, id: number, v: unknown): void {
   postPeer(iso, { t: "r", id, v });
 }
 
-/** Queues `m` for peer isolate `iso`; everything queued in one synchronous run leaves together. */
+/**
+ * Queues `m` for peer isolate `iso`; everything queued in one synchronous run leaves together.
+ * To this isolate itself (a lease between two of its actors) the batch is handled in a microtask,
+ * without a thread hop and without a copy, as a direct reply within an isolate already is: the
+ * receiver gets what its schema's parse returns (docs/actors.md, "Direct sends").
+ */
 function postPeer(iso: number, m: PeerMsg): void {
   let out = peerOut.get(iso);
   if (!out) {
@@ -384,6 +389,10 @@ function postPeer(iso: number, m: PeerMsg): void {
     queueMicrotask(() => {
       const batch = peerOut.get(iso)!;
       peerOut.delete(iso);
+      if (iso === isolateId) {
+        for (const x of batch) onPeerMessage(iso, x);
+        return;
+      }
       const peer = peers.get(iso);
       if (!peer) return;
       sendOn(peer.channel, batch);
@@ -391,6 +400,11 @@ function postPeer(iso: number, m: PeerMsg): void {
     });
   }
   out.push(m);
+}
+
+/** True when this isolate can send to `iso` directly: a linked peer, or itself. */
+function reachable(iso: number): boolean {
+  return iso === isolateId || peers.has(iso);
 }
 
 function settleSend(id: number, v: unknown, e?: unknown): void {
@@ -519,15 +533,18 @@ function leaseSend(lease: OutLease, out: Outgoing): void {
     lease.waiting.push(out);
     return;
   }
-  const peer = peers.get(lease.iso);
-  if (lease.unacked.length >= lease.c || !peer) {
+  const linked = reachable(lease.iso);
+  // A tell to an actor of this same isolate goes through the router too: if the worker died, no
+  // sender would be left here to send it again, and the router's mailbox keeps it.
+  const loopTell = lease.iso === isolateId && out.k === 0;
+  if (lease.unacked.length >= lease.c || !linked || loopTell) {
     // Out of credits (a burst): give the lease up; this and later sends go through the router,
     // whose mailbox does the back-pressure.
     lease.waiting.push(out);
     lease.state = "closing";
     lease.releaseSent = true;
     postPeer(lease.iso, { t: "release", l: lease.l });
-    if (!peer) settleLease(lease, 0, undefined);
+    if (!linked) settleLease(lease, 0, undefined);
     return;
   }
   try {
@@ -555,8 +572,7 @@ function leaseSend(lease: OutLease, out: Outgoing): void {
 
 function takeGrant(m: Extract<ToIsolate, { t: "grant" }>): void {
   if (
-    outLeases.has(m.to) || (lastRouted.get(m.to) ?? 0) !== m.after || !peers.has(m.iso) ||
-    m.iso === isolateId
+    outLeases.has(m.to) || (lastRouted.get(m.to) ?? 0) !== m.after || !reachable(m.iso)
   ) {
     post({ t: "released", l: m.l });
     return;

@@ -776,7 +776,9 @@ export class ActorSystem implements Transport {
         this.#enqueue(rec, { seq: this.#seq++, type: m.y, msg: m.m, attempts: 0, from: m.f }, m.o)
           .then(() => answer(undefined), (e) => answer(undefined, e));
       }
-      this.#maybeGrant(iso, rec, m.id);
+      // Within one isolate only asks go directly (a tell there gives its lease back: see
+      // isolate_host's leaseSend), so a tell does not start such a lease.
+      if (m.k === 1 || rec.isolate !== iso) this.#maybeGrant(iso, rec, m.id);
     } catch (err) {
       answer(undefined, err);
     }
@@ -843,7 +845,7 @@ export class ActorSystem implements Transport {
   #maybeGrant(from: Isolate, rec: ActorRecord, after: number): void {
     if (
       !this.#direct || this.#state !== "running" || rec.status !== "running" ||
-      rec.isolate === from || !rec.isolate.alive || !from.alive || rec.mailbox.queued > 0
+      !rec.isolate.alive || !from.alive || rec.mailbox.queued > 0
     ) return;
     for (const l of rec.leases) if (l.from === from) return;
     const credits = Math.min(rec.prefetch, LEASE_CREDITS);
@@ -851,7 +853,8 @@ export class ActorSystem implements Transport {
     const lease: Lease = { id: this.#nextLease++, from, target: rec, iso: rec.isolate, credits };
     this.#leases.set(lease.id, lease);
     rec.leases.add(lease);
-    this.#link(rec.isolate, from.id);
+    // Two actors of one isolate need no channel: their direct messages stay in that isolate.
+    if (rec.isolate !== from) this.#link(rec.isolate, from.id);
     rec.isolate.flush();
     from.post({
       t: "grant",

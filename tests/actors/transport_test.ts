@@ -78,6 +78,43 @@ for (const spinUs of [0, 200]) {
   });
 }
 
+Deno.test("transport: two actors of one isolate: asks under a lease stay in it; tells, order and crashes as routed", async () => {
+  const system = new ActorSystem({ poolSize: 1 });
+  const events = recordEvents(system);
+  try {
+    const a = await system.spawn({ name: "t/a", actor: transportActor });
+    const b = await system.spawn({ name: "t/b", actor: transportActor });
+    assert.equal(await a.ask("pingLoop", { to: "t/b", n: 300 }), 300);
+    assert.equal(system.stats().leases, 1, "t/a's asks to t/b go directly within the isolate");
+    assert.equal(system.stats().actors.find((x) => x.name === "t/b")!.handled, 300);
+    // Tells give the lease back (a dead isolate leaves no sender to send them again) and go
+    // through the router; asks in between still see every tell sent before them.
+    const r = await a.ask("burst", { to: "t/b", count: 120, askEvery: 7 }, { timeoutMs: 60_000 });
+    assert.equal(r.accepted, 120);
+    for (const ask of r.asks) assert.deepEqual(ask.seen, range(1, ask.after));
+    assert.deepEqual(await b.ask("seen", {}), range(1, 120));
+    // An ask that crashes its target under the lease: retried through the router, then a
+    // poison dead letter, as a routed one.
+    assert.equal(await a.ask("pingLoop", { to: "t/b", n: 3 }), 3);
+    const crashed = await a.ask("askAdd", { to: "t/b", n: -5 });
+    assert.equal(crashed.ok, false);
+    await waitUntil(() => system.deadLetters().length === 1, "the poison ask dead-lettered");
+    assert.equal(system.deadLetters()[0].reason, "poison");
+    assert.equal(
+      ofType(events, "crashed").filter((e) => e.actor === "t/b").length,
+      system.deadLetters()[0].attempts,
+      "every attempt crashed t/b",
+    );
+    await waitUntil(
+      () => system.stats().actors.find((x) => x.name === "t/b")!.status === "running",
+      "t/b restarted",
+    );
+    assert.equal(await a.ask("pingLoop", { to: "t/b", n: 50 }), 50, "talks again after");
+  } finally {
+    await system.shutdown({ deadlineMs: 5_000 });
+  }
+});
+
 Deno.test("transport: routed only (direct: false) keeps working, no lease", async () => {
   const system = new ActorSystem({ poolSize: 2, direct: false });
   try {
