@@ -77,3 +77,30 @@ for (const compressed of [false, true]) {
 Deno.test("import-state: garbage is a clear error", async () => {
   await assert.rejects(() => importPythonState(new Uint8Array([1, 2, 3])), NpzError);
 });
+
+Deno.test("state writer: updates coalesce within the delay, now() writes at once, failures retried", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/state.json`;
+  const { StateWriter } = await import("../../validator/state_writer.ts");
+  const w = new StateWriter(path, 150);
+  const at = (step: number) => ({ ...emptyState(["a"]), step });
+  w.later(at(1));
+  w.later(at(2));
+  assert.equal(await loadState(path), undefined, "not written before the delay");
+  assert.ok(w.dirty);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal((await loadState(path))?.step, 2, "the latest state, once");
+  assert.ok(!w.dirty);
+  w.later(at(3));
+  await w.now(at(4));
+  assert.equal((await loadState(path))?.step, 4, "now() supersedes the pending one");
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await loadState(path))?.step, 4, "the cancelled timer wrote nothing older");
+  // A write that fails keeps its state for the next save.
+  const blocked = `${dir}/blocked`;
+  await Deno.writeTextFile(blocked, "a file where a directory should be");
+  const bad = new StateWriter(`${blocked}/state.json`, 10);
+  await assert.rejects(bad.now(at(5)));
+  assert.ok(bad.dirty, "kept after a failed write");
+  await Deno.remove(dir, { recursive: true });
+});

@@ -2,7 +2,8 @@
  * @module
  * WeightSetter: owns the validator's scores. It applies each task's rewards to the moving average
  * (upstream's zero dampening and power transform, float32-exact), saves the state atomically
- * after every change, and on the epoch cadence turns scores into weights (rank curve with the
+ * (score updates written behind, within `saveDelayMs`; resync, step ends, weights and stop at
+ * once: see validator/state_writer.ts), and on the epoch cadence turns scores into weights (rank curve with the
  * owner burn, the SDK's processing) and sets or commits them on chain. It is only asked to set
  * weights after a step that succeeded; a failed submission is reported and retried next step.
  */
@@ -14,7 +15,8 @@ import { computeWeights } from "../../scoring/weights_pipeline.ts";
 import { ChainTargetSchema, MetagraphViewSchema } from "../chain_target.ts";
 import { runChainJob } from "../chain_job.ts";
 import { HotkeySourceSchema } from "../hotkey_source_schema.ts";
-import { emptyState, loadState, resyncState, saveState, type ValidatorState } from "../state.ts";
+import { emptyState, loadState, resyncState, type ValidatorState } from "../state.ts";
+import { StateWriter } from "../state_writer.ts";
 
 const log = logger("validator", "weights");
 
@@ -29,6 +31,8 @@ export const WeightSetterArgs = z.object({
   versionKey: z.number().int().nonnegative().optional(),
   epochLength: z.number().int().positive().default(100),
   disableSetWeights: z.boolean().default(false),
+  /** Score updates reach the state file within this many ms (step ends: at once). */
+  saveDelayMs: z.number().int().nonnegative().default(1000),
 });
 
 /** What a weight-setting attempt did. */
@@ -46,6 +50,7 @@ export type SetWeightsReply = z.infer<typeof SetWeightsReply>;
 interface WeightSetterState {
   args: z.infer<typeof WeightSetterArgs>;
   state: ValidatorState;
+  writer: StateWriter;
 }
 
 /** The WeightSetter actor definition. */
@@ -67,7 +72,7 @@ export const weightSetter = defineActor({
   replies: { set_weights: SetWeightsReply },
   async init(_ctx, args): Promise<WeightSetterState> {
     const state = (await loadState(args.statePath)) ?? emptyState([]);
-    return { args, state };
+    return { args, state, writer: new StateWriter(args.statePath, args.saveDelayMs) };
   },
   handle: {
     async resync(s, msg) {
@@ -76,7 +81,7 @@ export const weightSetter = defineActor({
       if (reset.length) {
         log.info("hotkeys replaced at uids {reset}: their scores start over", { reset });
       }
-      await saveState(s.args.statePath, s.state);
+      await s.writer.now(s.state);
       return { reset };
     },
     async update(s, msg) {
@@ -92,12 +97,13 @@ export const weightSetter = defineActor({
         return { accepted: false };
       }
       s.state = { ...s.state, ema: Array.from(r.ema), scores: Array.from(r.scores) };
-      await saveState(s.args.statePath, s.state);
+      if (s.args.saveDelayMs === 0) await s.writer.now(s.state);
+      else s.writer.later(s.state);
       return { accepted: true };
     },
     async step_done(s) {
       s.state = { ...s.state, step: s.state.step + 1 };
-      await saveState(s.args.statePath, s.state);
+      await s.writer.now(s.state);
       return { step: s.state.step };
     },
     async set_weights(s, msg): Promise<SetWeightsReply> {
@@ -140,7 +146,7 @@ export const weightSetter = defineActor({
           return { ...base, status: "failed", message: `${r.status}: ${r.message}` };
         }
         s.state = { ...s.state, lastWeightBlock: r.inclusion.blockNumber };
-        await saveState(s.args.statePath, s.state);
+        await s.writer.now(s.state);
         log.info("weights {how} at block {block} ({n} uids)", {
           how: r.commitReveal ? "committed" : "set",
           block: r.inclusion.blockNumber,
@@ -163,6 +169,6 @@ export const weightSetter = defineActor({
     },
   },
   async persist(s) {
-    await saveState(s.args.statePath, s.state);
+    await s.writer.now(s.state);
   },
 });
