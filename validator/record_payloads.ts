@@ -4,6 +4,7 @@
  * format: one validator record per bundle (its ground truth) and one miner record per answer.
  * The embeddings model reported is the one actually used (upstream reports a configured name).
  */
+import { z } from "zod";
 import type { Task } from "../tasks/mod.ts";
 import type { PreparedTaskBundle } from "./bundle_setup.ts";
 import type { MinerTaskScore } from "./score_task.ts";
@@ -12,16 +13,18 @@ import type { MinerTaskScore } from "./score_task.ts";
 export const CGP_VERSION = "2.30.65";
 
 /** Fields common to every record of one validator. */
-export interface RecordContext {
-  mode: string;
-  model: string;
-  embeddingsModel: string;
-  llmType: string;
-  markerId: string | number | null;
-  netuid: number;
-  hotkey: string;
-  batchNumber: number;
-}
+export const RecordContextSchema = z.object({
+  mode: z.string(),
+  model: z.string(),
+  embeddingsModel: z.string(),
+  llmType: z.string(),
+  markerId: z.union([z.string(), z.number()]).nullable(),
+  netuid: z.number().int(),
+  hotkey: z.string(),
+  batchNumber: z.number().int(),
+});
+/** Fields common to every record of one validator. */
+export type RecordContext = z.infer<typeof RecordContextSchema>;
 
 function base(ctx: RecordContext) {
   return {

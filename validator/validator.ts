@@ -14,13 +14,14 @@ import type { PreparedTaskBundle } from "./bundle_setup.ts";
 import type { ChainTarget, MetagraphView } from "./chain_target.ts";
 import type { HotkeySource } from "./hotkey_source_schema.ts";
 import { randomUids } from "./miner_selection.ts";
-import { minerRecord, type RecordContext, validatorRecord } from "./record_payloads.ts";
+import { type RecordContext, validatorRecord } from "./record_payloads.ts";
 import type { MinerTaskScore } from "./score_task.ts";
 import { conversationFetcher } from "./actors/conversation_fetcher.ts";
 import { metagraphSync } from "./actors/metagraph_sync.ts";
-import { minerClient, minerQueryInput, type MinerQueryReply } from "./actors/miner_client.ts";
+import { minerClient } from "./actors/miner_client.ts";
 import { resultsWriter } from "./actors/results_writer.ts";
 import { scorer } from "./actors/scorer.ts";
+import { scoringPlan, taskRunner } from "./actors/task_runner.ts";
 import { type SetWeightsReply, weightSetter } from "./actors/weight_setter.ts";
 import { windowSplitter } from "./actors/window_splitter.ts";
 
@@ -104,8 +105,11 @@ export class Validator {
   #listeners: Array<(e: ValidatorEvent) => void> = [];
   #batch = Math.floor(Math.random() * 9_900_000) + 100_000;
   #llmInfo = { model: "", embeddingsModel: "", llmType: "" };
+  /** TaskRunners, one per task in flight. */
+  readonly #runners: number;
 
   constructor(readonly config: ValidatorConfig) {
+    this.#runners = Math.max(1, config.concurrentTasks);
     this.system = new ActorSystem({
       poolSize: config.poolSize ?? VALIDATOR_POOL_SIZE,
       askTimeoutMs: 120_000,
@@ -182,6 +186,13 @@ export class Validator {
       args: { spoolDir: c.spoolDir, store: c.store },
       supervision: restart,
     });
+    for (let i = 0; i < this.#runners; i++) {
+      await this.system.spawn({
+        name: `task-runner/${i}`,
+        actor: taskRunner,
+        supervision: restart,
+      });
+    }
     await this.syncMetagraph();
   }
 
@@ -243,8 +254,16 @@ export class Validator {
     );
   }
 
-  /** Runs one task: query the sampled miners, score, update the moving average, record. */
-  async #runTask(prepared: PreparedTaskBundle, task: Task, masked: Task): Promise<boolean> {
+  /**
+   * Runs one task on TaskRunner `runner`: it queries the sampled miners, scores them, updates the
+   * moving average and spools the records; this thread only samples the uids and reports.
+   */
+  async #runTask(
+    runner: number,
+    prepared: PreparedTaskBundle,
+    task: Task,
+    masked: Task,
+  ): Promise<boolean> {
     const view = this.#view!;
     const uids = randomUids(
       view.hotkeys.map((hotkey, uid) => ({
@@ -260,65 +279,32 @@ export class Validator {
     );
     if (!uids.length) return false;
     const timeoutS = task.timeout ?? this.config.timeoutS;
-    // Checked and written once for the whole sample; each MinerClient only signs and sends it.
-    const input = minerQueryInput(masked);
-    const answers = await Promise.all(uids.map(async (uid): Promise<MinerQueryReply> => {
-      try {
-        return await this.system.ref<typeof minerClient>(`miner-client/${uid}`).ask("query", {
-          target: { ip: view.axons[uid].ip, port: view.axons[uid].port, hotkey: view.hotkeys[uid] },
-          input,
-          timeoutS,
-        }, {
-          // A MinerClient answers one query at a time: leave room for the tasks queued before
-          // this one (each at most two attempts of `timeoutS`).
-          timeoutMs: (timeoutS * 2 + 2) * 1000 * Math.max(1, this.config.concurrentTasks) + 10_000,
-        });
-      } catch (e) {
-        // The MinerClient itself failed (crashed, timed out): this miner scores zero this time.
-        return {
-          uid,
-          hotkey: view.hotkeys[uid],
-          status: 500,
-          message: (e as Error).message,
-          tags: null,
-          latencyMs: 0,
-          attempts: 0,
-        };
-      }
-    }));
-    const plan = {
-      groundTruth: prepared.groundTruth,
-      mechanism: prepared.mechanism,
-      minTags: prepared.minTags,
-      tagValidation: prepared.tagValidation,
-    };
-    const scored = await this.system.ref<typeof scorer>("scorer").ask("score", {
-      plan,
-      answers: answers.map((a) => ({
-        uid: a.uid,
-        hotkey: a.hotkey,
-        status: a.status,
-        tags: a.tags,
+    // A MinerClient answers one query at a time: leave room for the tasks queued before this one
+    // (each at most two attempts of `timeoutS`).
+    const queryTimeoutMs = (timeoutS * 2 + 2) * 1000 * Math.max(1, this.config.concurrentTasks) +
+      10_000;
+    const r = await this.system.ref<typeof taskRunner>(`task-runner/${runner}`).ask("run", {
+      plan: scoringPlan(prepared),
+      task: task as unknown as Record<string, unknown>,
+      masked: masked as unknown as Record<string, unknown>,
+      bundleGuid: prepared.bundle.guid,
+      targets: uids.map((uid) => ({
+        uid,
+        ip: view.axons[uid].ip,
+        port: view.axons[uid].port,
+        hotkey: view.hotkeys[uid],
       })),
-    });
-    if (!scored.ok) throw new Error(`scoring failed: ${scored.error}`);
-    const { scores, rewards } = scored;
-    await this.system.ref<typeof weightSetter>("weight-setter").ask("update", {
-      uids: scores.map((s) => s.uid),
-      rewards,
-    });
-    const ctx = this.#recordContext();
-    await this.#record(scores.map((s) => ({
-      id: `${task.guid}:${s.uid}`,
-      guid: prepared.bundle.guid,
-      body: minerRecord(ctx, task, s),
-    })));
+      timeoutS,
+      queryTimeoutMs,
+      record: this.#recordContext(),
+    }, { timeoutMs: queryTimeoutMs + 60_000 });
+    if (!r.ok) throw new Error(r.error);
     this.#emit({
       type: "task",
       bundle: prepared.bundle.guid,
       taskType: task.type,
       uids,
-      scores,
+      scores: r.scores,
     });
     return true;
   }
@@ -393,11 +379,11 @@ export class Validator {
     let scored = 0;
     let failed = 0;
     let next = 0;
-    const workers = Array.from({ length: Math.max(1, c.concurrentTasks) }, async () => {
+    const workers = Array.from({ length: this.#runners }, async (_, runner) => {
       while (next < work.length) {
         const w = work[next++];
         try {
-          if (await this.#runTask(w.prepared, w.task, w.masked)) scored++;
+          if (await this.#runTask(runner, w.prepared, w.task, w.masked)) scored++;
         } catch (e) {
           failed++;
           log.warn("task {task} of bundle {bundle} lost: {error}", {
