@@ -210,13 +210,16 @@ export interface ParseHeaderOptions {
 /** Terminal fields in the order header iteration (sorted by name) meets them. */
 const SORTED_TERMINAL_FIELDS = [...TERMINAL_FIELDS].sort();
 
+/** Headers as `fetch`'s `Headers` or the HTTP/1.1 client's give them (names lower case). */
+export type HeaderSource = Pick<Headers, "get"> & Iterable<[string, string]>;
+
 /**
  * Parses synapse headers like upstream `from_headers`; throws {@link HeaderError} naming the
  * header whose value does not fit its type (the first one in upstream's order: `timeout`,
  * `total_size`, `header_size`, then the `bt_header_*` ones by name).
  */
 export function parseSynapseHeaders(
-  headers: Headers,
+  headers: HeaderSource,
   opts: ParseHeaderOptions = {},
 ): HeaderSynapse {
   const out: HeaderSynapse = {

@@ -9,6 +9,12 @@
 import type { Signer } from "../../wallet/keypair.ts";
 import { EncodedInput, encodeInput } from "../encoded_input.ts";
 import { HeaderError, parseSynapseHeaders, synapseHeaders } from "../headers.ts";
+import {
+  BodyTooLargeError,
+  Http1Client,
+  Http1ProtocolError,
+  type Http1Response,
+} from "../http1_client.ts";
 import { NonceClock } from "../nonce.ts";
 import { parseJsonToJs } from "../py_json.ts";
 import { signatureMessage, signToHex } from "../signature.ts";
@@ -63,45 +69,6 @@ class CallError extends Error {
   }
 }
 
-const decoder = new TextDecoder();
-
-async function readCapped(res: Response, limit: number): Promise<string> {
-  const declared = res.headers.get("content-length");
-  const tooBig = () =>
-    new CallError({ kind: "payload", detail: `response body exceeds ${limit} bytes` });
-  if (declared !== null && Number(declared) > limit) {
-    await res.body?.cancel().catch(() => {});
-    throw tooBig();
-  }
-  if (!res.body) return "";
-  // A plain length-delimited body (no transfer or content coding; fetch would decompress a coded
-  // one past its declared length) cannot grow past its declared length: read it in one go, which
-  // costs far less than a read loop over the stream.
-  if (
-    declared !== null && /^\d+$/.test(declared) && res.headers.get("transfer-encoding") === null &&
-    (res.headers.get("content-encoding") ?? "identity").trim().toLowerCase() === "identity"
-  ) {
-    return await res.text();
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooBig();
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) (all.set(c, at), at += c.length);
-  return decoder.decode(all);
-}
-
 /** `host:port` with IPv6 hosts in brackets. */
 export function hostPort(ip: string, port: number): string {
   const host = ip.includes(":") && !ip.startsWith("[") ? `[${ip}]` : ip;
@@ -139,12 +106,19 @@ export class Dendrite {
   readonly #version: number;
   readonly #maxResponseBytes: number;
   readonly #clock = new NonceClock();
+  /** Keep-alive connections to the axons (see protocol/http1_client.ts for why not `fetch`). */
+  readonly #http = new Http1Client();
 
   constructor(opts: DendriteOptions) {
     this.#keypair = opts.keypair;
     this.#ip = opts.externalIp ?? "127.0.0.1";
     this.#version = opts.version ?? VERSION_AS_INT;
     this.#maxResponseBytes = opts.maxResponseBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** Closes the kept-alive connections (a later query opens new ones). */
+  close(): void {
+    this.#http.close();
   }
 
   /** Our hotkey ss58. */
@@ -232,24 +206,33 @@ export class Dendrite {
     const timer = AbortSignal.timeout(Math.max(0, timeout * 1000));
     const signal = opts.signal ? AbortSignal.any([timer, opts.signal]) : timer;
     try {
-      let res: Response;
+      let res: Http1Response;
       try {
-        res = await fetch(req.url, {
+        res = await this.#http.request({
           method: "POST",
+          url: req.url,
           headers: req.headers,
           body: req.body,
           signal,
+          maxBodyBytes: this.#maxResponseBytes,
         });
       } catch (e) {
         if (signal.aborted) throw new CallError({ kind: "timeout", timeout });
+        if (e instanceof BodyTooLargeError) {
+          throw new CallError({
+            kind: "payload",
+            detail: `response body exceeds ${this.#maxResponseBytes} bytes`,
+          });
+        }
+        if (e instanceof Http1ProtocolError) {
+          throw new CallError({ kind: "payload", detail: e.message });
+        }
         throw new CallError(networkFailure(e, target, def.name));
       }
       let text: string;
       try {
-        text = await readCapped(res, this.#maxResponseBytes);
+        text = res.text();
       } catch (e) {
-        if (e instanceof CallError) throw e;
-        if (signal.aborted) throw new CallError({ kind: "timeout", timeout });
         throw new CallError({ kind: "payload", detail: String((e as Error)?.message ?? e) });
       }
       this.#process(def, local, res, text);
@@ -269,7 +252,7 @@ export class Dendrite {
   #process<S extends Record<string, FieldSpec<unknown>>>(
     def: SynapseDef<S>,
     local: Synapse<FieldsOf<S>>,
-    res: Response,
+    res: Http1Response,
     text: string,
   ): void {
     const type = res.headers.get("content-type") ?? "";

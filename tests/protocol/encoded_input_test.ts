@@ -109,6 +109,12 @@ Deno.test("parseJsonToJs: the value or error of toJs(parsePyJson(text))", () => 
     "01",
     "[".repeat(513) + "]".repeat(513),
     "[".repeat(512) + "]".repeat(512),
+    // Texts JSON.parse reads (parseJsonToJs' fast path) next to ones it must leave to Python's
+    // reading: dates, "-0" in strings, floats, 15- and 16-digit ints, raw control characters.
+    '{"d":"2024-01-05","s":"x-0","f":[1.0,2.50,1E5,-0.0,1e400,-1e400],"u":"\\u0000"}',
+    '[123456789012345, 1234567890123456, -123456789012345, "1234567890123456"]',
+    '["tab\there"]',
+    '{"cgp_output":[{"tags":["a","b"]}],"axon":{"status_code":200,"process_time":0.01}}',
   ];
   for (const t of texts) {
     let want: unknown, wantErr: string | undefined;
