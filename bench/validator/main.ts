@@ -39,6 +39,19 @@ const DATA = new URL("../shared/data/facebook-chat-data.json", root).pathname;
 
 const log = (msg: string) => console.error(`bench validator: ${msg}`);
 
+/**
+ * The V8 flags the validator runs with: those of `deno task validator` (deno.json), so the
+ * measured process is configured as an operator's is; `BENCH_VALIDATOR_V8_FLAGS` overrides them
+ * (an empty value: V8's defaults).
+ */
+function validatorV8Flags(): string {
+  const override = Deno.env.get("BENCH_VALIDATOR_V8_FLAGS");
+  if (override !== undefined) return override;
+  const tasks = JSON.parse(Deno.readTextFileSync(new URL("deno.json", root))).tasks;
+  return /--v8-flags=(\S+)/.exec(tasks.validator)?.[1] ?? "";
+}
+const V8_FLAGS = validatorV8Flags();
+
 interface ChildStep {
   ok: boolean;
   reason?: string;
@@ -99,9 +112,7 @@ async function runSize(n: number) {
       args: [
         "run",
         "-A",
-        ...(Deno.env.get("BENCH_VALIDATOR_V8_FLAGS")
-          ? [`--v8-flags=${Deno.env.get("BENCH_VALIDATOR_V8_FLAGS")}`]
-          : []),
+        ...(V8_FLAGS ? [`--v8-flags=${V8_FLAGS}`] : []),
         new URL("./validator_child.ts", import.meta.url).pathname,
       ],
       env: {
@@ -174,13 +185,15 @@ if (import.meta.main) {
       "per epoch and are measured apart (epoch_cpu_ms). The LLM replay hits a warm embedding " +
       "cache, so the LLM share is a lower bound and the overhead an upper bound. CPU time on a " +
       "shared 2-core box runs 20-30% high when other work competes. rss = peak RSS of the " +
-      "validator process sampled every 10 ms during the step",
+      "validator process sampled every 10 ms during the step; the validator runs with the V8 " +
+      "flags of `deno task validator` (config.v8Flags)",
     config: {
       bundlesPerStep: BUNDLES,
       tasksPerBundle: TASKS_PER_BUNDLE,
       sampleSize: SAMPLE_SIZE,
       concurrentTasks: CONCURRENT,
       llm: "offline",
+      v8Flags: V8_FLAGS,
       cores: navigator.hardwareConcurrency,
     },
     python: "upstream's validator not run: it needs the hosted CGP API, OpenAI and W&B for " +
