@@ -36,9 +36,19 @@ export function recordsOf(content: unknown): SpooledRecord[] {
   throw new Error("not a spool file");
 }
 
+/** Spool files whose records are also kept in memory (a store outage spools far more). */
+const MEMORY_FILES = 256;
+
 /** A directory of pending records, oldest first. */
 export class ResultsSpool {
   #seq = 0;
+  /**
+   * What this process spooled and has not acked yet, by file: delivery reads these instead of
+   * reading back and parsing the files it has just written. Files from before a restart (or left
+   * by another process), and those past the first {@link MEMORY_FILES} while the store is down,
+   * are read from disk.
+   */
+  readonly #written = new Map<string, SpooledRecord[]>();
 
   constructor(readonly dir: string) {}
 
@@ -73,6 +83,7 @@ export class ResultsSpool {
     }.json`;
     const batch: SpooledBatch = { records: records.map((r) => ({ ...r, attempts: 0 })) };
     await writeFileAtomic(`${this.dir}/${name}`, JSON.stringify(batch));
+    if (this.#written.size < MEMORY_FILES) this.#written.set(name, batch.records);
   }
 
   /** Pending files, oldest first, each with its records and the name used to ack it. */
@@ -80,6 +91,11 @@ export class ResultsSpool {
     const out: Array<{ file: string; records: SpooledRecord[] }> = [];
     for (const file of this.#names()) {
       if (out.length >= limit) break;
+      const known = this.#written.get(file);
+      if (known) {
+        out.push({ file, records: known });
+        continue;
+      }
       try {
         out.push({
           file,
@@ -97,6 +113,7 @@ export class ResultsSpool {
   /** Removes a file whose records were all delivered (or set aside). */
   // deno-lint-ignore require-await
   async ack(file: string): Promise<void> {
+    this.#written.delete(file);
     try {
       Deno.removeSync(`${this.dir}/${file}`);
     } catch (e) {
@@ -108,7 +125,9 @@ export class ResultsSpool {
   async retain(file: string, left: SpooledRecord[]): Promise<void> {
     if (!left.length) return await this.ack(file);
     const batch: SpooledBatch = { records: left.map((r) => ({ ...r, attempts: r.attempts + 1 })) };
+    const kept = this.#written.delete(file);
     await writeFileAtomic(`${this.dir}/${file}`, JSON.stringify(batch));
+    if (kept) this.#written.set(file, batch.records);
   }
 
   /** Number of pending files (0 when everything was delivered). */

@@ -35,3 +35,26 @@ Deno.test("results spool: single-record files of earlier versions are still read
   assert.deepEqual(recordsOf({ records: [one] }), [one]);
   assert.throws(() => recordsOf({ nope: 1 }), /not a spool file/);
 });
+
+Deno.test("results spool: what it spooled is delivered from memory, what it did not from disk", async () => {
+  const dir = await Deno.makeTempDir();
+  const a = await new ResultsSpool(dir).open();
+  await a.add([{ id: "m1", guid: "g", body: { n: 1 } }]);
+  const [p] = await a.pending();
+  // The file on disk is what a restart reads; this instance answers from what it wrote.
+  await Deno.writeTextFile(`${dir}/${p.file}`, JSON.stringify({ records: [] }));
+  assert.deepEqual((await a.pending())[0].records.map((r) => r.id), ["m1"]);
+  const b = await new ResultsSpool(dir).open();
+  assert.deepEqual((await b.pending())[0].records, [], "another instance reads the disk");
+  // A retained file keeps its new attempt count in memory too.
+  await a.retain(p.file, p.records);
+  assert.deepEqual((await a.pending())[0].records.map((r) => r.attempts), [1]);
+  await a.ack(p.file);
+  assert.deepEqual(await a.pending(), []);
+  // Past 256 files (a store outage) the rest stays on disk only, and is still delivered.
+  for (let i = 0; i < 300; i++) await a.add([{ id: `o${i}`, guid: "g", body: { i } }]);
+  const all = await a.pending();
+  assert.equal(all.length, 300);
+  assert.deepEqual(all.map((x) => x.records[0].id), Array.from({ length: 300 }, (_, i) => `o${i}`));
+  await Deno.remove(dir, { recursive: true });
+});

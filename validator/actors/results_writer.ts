@@ -31,6 +31,11 @@ export const ResultsWriterArgs = z.object({
   intervalMs: z.number().int().positive().default(1000),
   /** Longest wait between rounds while the store is failing (ms). */
   maxBackoffMs: z.number().int().positive().default(30_000),
+  /**
+   * A delivery round starts this long after new records are spooled, so one round delivers the
+   * records of the tasks that finished meanwhile (ms).
+   */
+  batchMs: z.number().int().nonnegative().default(100),
 });
 
 /** Which incarnation of each writer owns the delivery loop (a restarted one takes over). */
@@ -46,6 +51,17 @@ interface WriterState {
   storeUp: boolean;
   lastError: string | null;
   wake: () => void;
+  /** A wake is scheduled `batchMs` from the first record spooled since the last round. */
+  wakeTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Starts a delivery round `batchMs` from now, unless one is already scheduled. */
+function wakeSoon(s: WriterState): void {
+  if (s.wakeTimer !== undefined) return;
+  s.wakeTimer = setTimeout(() => {
+    s.wakeTimer = undefined;
+    s.wake();
+  }, s.args.batchMs);
 }
 
 /** True when the store refused the record itself (retrying cannot help). */
@@ -149,6 +165,7 @@ export const resultsWriter = defineActor({
       storeUp: true,
       lastError: null,
       wake: () => {},
+      wakeTimer: undefined,
     };
     owners.set(ctx.name, ctx.incarnation);
     deliveryLoop(ctx.name, ctx.incarnation, s);
@@ -157,11 +174,11 @@ export const resultsWriter = defineActor({
   handle: {
     async record(s, msg) {
       await s.spool.add([msg]);
-      s.wake();
+      wakeSoon(s);
     },
     async records(s, msg) {
       await s.spool.add(msg.records);
-      s.wake();
+      wakeSoon(s);
     },
     async flush(s) {
       await deliverRound(s).catch(() => false);
@@ -180,6 +197,7 @@ export const resultsWriter = defineActor({
   },
   persist(s, ctx) {
     if (owners.get(ctx.name) === ctx.incarnation) owners.delete(ctx.name);
+    clearTimeout(s.wakeTimer);
     s.wake();
   },
 });
