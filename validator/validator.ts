@@ -21,7 +21,7 @@ import { metagraphSync } from "./actors/metagraph_sync.ts";
 import { minerClient } from "./actors/miner_client.ts";
 import { resultsWriter } from "./actors/results_writer.ts";
 import { scorer } from "./actors/scorer.ts";
-import { scoringPlan, taskRunner } from "./actors/task_runner.ts";
+import { scoringPlan, TASK_ASK_TIMEOUT_MS, taskRunner } from "./actors/task_runner.ts";
 import { type SetWeightsReply, weightSetter } from "./actors/weight_setter.ts";
 import { windowSplitter } from "./actors/window_splitter.ts";
 
@@ -112,7 +112,7 @@ export class Validator {
     this.#runners = Math.max(1, config.concurrentTasks);
     this.system = new ActorSystem({
       poolSize: config.poolSize ?? VALIDATOR_POOL_SIZE,
-      askTimeoutMs: 120_000,
+      askTimeoutMs: TASK_ASK_TIMEOUT_MS,
       // Its messages start millisecond-scale work, so busy-waiting for them only costs CPU
       // (bench/validator, 256 miners: ~1 ms less CPU per task with it off).
       spinUs: 0,
@@ -297,7 +297,7 @@ export class Validator {
       timeoutS,
       queryTimeoutMs,
       record: this.#recordContext(),
-    }, { timeoutMs: queryTimeoutMs + 60_000 });
+    }, { timeoutMs: queryTimeoutMs + 3 * TASK_ASK_TIMEOUT_MS });
     if (!r.ok) throw new Error(r.error);
     this.#emit({
       type: "task",

@@ -25,6 +25,12 @@ import type { weightSetter } from "./weight_setter.ts";
 
 const log = logger("validator", "tasks");
 
+/**
+ * How long the scorer, the weight-setter and the results-writer may take to answer a task's ask
+ * (an LLM validating tags can be slow); also the validator's default ask timeout.
+ */
+export const TASK_ASK_TIMEOUT_MS = 120_000;
+
 /** One queried miner: its uid and where its axon is. */
 const TargetSchema = z.object({
   uid: z.number().int().nonnegative(),
@@ -89,13 +95,13 @@ async function runTask(ctx: ActorContext, msg: z.infer<typeof RunTaskSchema>) {
       status: a.status,
       tags: a.tags,
     })),
-  });
+  }, { timeoutMs: TASK_ASK_TIMEOUT_MS });
   if (!scored.ok) return { ok: false as const, error: `scoring failed: ${scored.error}` };
   const { scores, rewards } = scored;
   await ctx.ref<typeof weightSetter>("weight-setter").ask("update", {
     uids: scores.map((s) => s.uid),
     rewards,
-  });
+  }, { timeoutMs: TASK_ASK_TIMEOUT_MS });
   const task = msg.task as unknown as Task;
   const records = scores.map((s) => ({
     id: `${task.guid}:${s.uid}`,
@@ -103,7 +109,9 @@ async function runTask(ctx: ActorContext, msg: z.infer<typeof RunTaskSchema>) {
     body: minerRecord(msg.record, task, s),
   }));
   // Spooled (on disk) before the task counts; a spool failure is logged, the scores stand.
-  await ctx.ref<typeof resultsWriter>("results-writer").ask("records", { records }).catch((e) =>
+  await ctx.ref<typeof resultsWriter>("results-writer").ask("records", { records }, {
+    timeoutMs: TASK_ASK_TIMEOUT_MS,
+  }).catch((e) =>
     log.error("{n} record(s) starting with {id} could not be spooled: {error}", {
       n: records.length,
       id: records[0]?.id,
