@@ -6,7 +6,7 @@
  * similarity score. One entry per queried miner, always: a miner that timed out, answered
  * garbage or too few tags gets an explicit zero so rewards stay aligned with uids.
  */
-import { scoreResponses } from "../scoring/ground_truth_score.ts";
+import { scoreResponses, type Vector } from "../scoring/ground_truth_score.ts";
 import { validateNamedEntitiesTagSet } from "../scoring/validate_tags.ts";
 import type { PreparedTaskBundle } from "./bundle_setup.ts";
 import type { ValidatorLlm } from "./llm_ops.ts";
@@ -34,9 +34,17 @@ export interface MinerTaskScore {
   penalties: string[];
 }
 
+/** What scoring a task needs of its bundle (a {@link PreparedTaskBundle} has it). */
+export interface ScoringInputs {
+  groundTruth: { tags: readonly string[]; vectors: Iterable<readonly [string, Vector]> };
+  mechanism: PreparedTaskBundle["mechanism"];
+  minTags: number;
+  tagValidation: PreparedTaskBundle["tagValidation"];
+}
+
 /** Scores the answers to one task; `rewards[i]` belongs to `answers[i].uid`. */
 export async function scoreTask(
-  prepared: PreparedTaskBundle,
+  prepared: ScoringInputs,
   answers: readonly MinerAnswer[],
   llm: ValidatorLlm,
   random: () => number = Math.random,
@@ -57,7 +65,7 @@ export async function scoreTask(
   const vectors = allTags.length ? await llm.embed(allTags) : new Map<string, Float32Array>();
   const result = scoreResponses({
     groundTruth: {
-      tags: prepared.groundTruth.tags,
+      tags: [...prepared.groundTruth.tags],
       vectors: new Map(prepared.groundTruth.vectors),
     },
     responses: validated.map((tags) => (tags ? { tags } : null)),

@@ -1,3 +1,6 @@
+import { ScoringPlanSchema } from "../../validator/actors/scorer.ts";
+import { scoringPlan } from "../../validator/actors/task_runner.ts";
+import { packVectors, unpackVectors } from "../../validator/packed_vectors.ts";
 import assert from "node:assert/strict";
 import { TaskBundleSchema } from "../../tasks/mod.ts";
 import { prepareBundle } from "../../validator/bundle_setup.ts";
@@ -121,6 +124,44 @@ Deno.test("score task: aligned rewards, zero for failures, on-topic beats off-to
   }], failing.llm);
   assert.equal(f.rewards[0], 0);
   assert.equal(f.scores[0].zeroReason, "tag validation failed");
+});
+
+Deno.test("scoring plan: packed ground-truth vectors score exactly as the pairs they came from", async () => {
+  const { llm } = fakeLlm();
+  const r = await prepareBundle(conversation(30), llm);
+  assert.ok(r.ok);
+  const plan = ScoringPlanSchema.parse(scoringPlan(r.prepared));
+  const back = unpackVectors(plan.groundTruth.vectors);
+  assert.deepEqual(
+    [...back].map(([t, v]) => [t, Array.from(v)]),
+    r.prepared.groundTruth.vectors,
+    "every number back exactly, in tag order",
+  );
+  const answers = [
+    { uid: 3, hotkey: "a", status: 200, tags: ["gardening", "tomatoes", "watering", "compost"] },
+    { uid: 7, hotkey: "c", status: 200, tags: ["zzz", "qqq", "xyxyx", "gardening"] },
+  ];
+  const fromPairs = await scoreTask(r.prepared, answers, llm, () => 0.5);
+  const fromPacked = await scoreTask(
+    { ...plan, groundTruth: { tags: plan.groundTruth.tags, vectors: back } },
+    answers,
+    llm,
+    () => 0.5,
+  );
+  assert.deepEqual(fromPacked, fromPairs);
+  assert.throws(() => packVectors([["a", [1, 2]], ["b", [1]]]), /not 2/);
+  const bad = { ...plan.groundTruth.vectors, data: new Float64Array(1) };
+  assert.equal(
+    ScoringPlanSchema.safeParse({ ...plan, groundTruth: { ...plan.groundTruth, vectors: bad } })
+      .success,
+    false,
+  );
+  const plain = { ...plan.groundTruth.vectors, data: Array.from(plan.groundTruth.vectors.data) };
+  assert.equal(
+    ScoringPlanSchema.safeParse({ ...plan, groundTruth: { ...plan.groundTruth, vectors: plain } })
+      .success,
+    false,
+  );
 });
 
 Deno.test("records: upstream PUT body fields", async () => {

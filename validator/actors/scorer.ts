@@ -7,14 +7,11 @@
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import { scoreTask } from "../score_task.ts";
-import type { PreparedTaskBundle } from "../bundle_setup.ts";
+import { PackedVectorsSchema, unpackVectors } from "../packed_vectors.ts";
 
 /** The parts of a prepared bundle scoring needs. */
 export const ScoringPlanSchema = z.object({
-  groundTruth: z.object({
-    tags: z.array(z.string()),
-    vectors: z.array(z.tuple([z.string(), z.array(z.number())])),
-  }),
+  groundTruth: z.object({ tags: z.array(z.string()), vectors: PackedVectorsSchema }),
   mechanism: z.enum(["penalty", "no_penalty"]),
   minTags: z.number().int().nonnegative(),
   tagValidation: z.enum(["llm", "clean_only"]),
@@ -62,7 +59,17 @@ export const scorer = defineActor({
       try {
         return {
           ok: true as const,
-          ...(await scoreTask(msg.plan as unknown as PreparedTaskBundle, msg.answers, state.llm)),
+          ...(await scoreTask(
+            {
+              ...msg.plan,
+              groundTruth: {
+                tags: msg.plan.groundTruth.tags,
+                vectors: unpackVectors(msg.plan.groundTruth.vectors),
+              },
+            },
+            msg.answers,
+            state.llm,
+          )),
         };
       } catch (e) {
         return { ok: false as const, error: (e as Error).message };

@@ -16,6 +16,7 @@ import type { ActorContext } from "../../actors/mod.ts";
 import { logger } from "../../config/logging.ts";
 import type { Task } from "../../tasks/mod.ts";
 import type { PreparedTaskBundle } from "../bundle_setup.ts";
+import { packVectors } from "../packed_vectors.ts";
 import { minerRecord, RecordContextSchema } from "../record_payloads.ts";
 import type { MinerTaskScore } from "../score_task.ts";
 import { type minerClient, minerQueryInput, type MinerQueryReply } from "./miner_client.ts";
@@ -138,12 +139,25 @@ export const taskRunner = defineActor({
   },
 });
 
-/** The scoring plan of a prepared bundle (what {@link RunTaskSchema}'s `plan` carries). */
+const plans = new WeakMap<PreparedTaskBundle, z.infer<typeof ScoringPlanSchema>>();
+
+/**
+ * The scoring plan of a prepared bundle (what {@link RunTaskSchema}'s `plan` carries), its
+ * ground-truth vectors packed; made once per bundle.
+ */
 export function scoringPlan(prepared: PreparedTaskBundle): z.infer<typeof ScoringPlanSchema> {
-  return {
-    groundTruth: prepared.groundTruth,
-    mechanism: prepared.mechanism,
-    minTags: prepared.minTags,
-    tagValidation: prepared.tagValidation,
-  };
+  let plan = plans.get(prepared);
+  if (!plan) {
+    plan = {
+      groundTruth: {
+        tags: prepared.groundTruth.tags,
+        vectors: packVectors(prepared.groundTruth.vectors),
+      },
+      mechanism: prepared.mechanism,
+      minTags: prepared.minTags,
+      tagValidation: prepared.tagValidation,
+    };
+    plans.set(prepared, plan);
+  }
+  return plan;
 }
