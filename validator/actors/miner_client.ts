@@ -45,8 +45,8 @@ function dendriteFor(args: z.infer<typeof MinerClientArgs>): Promise<Dendrite> {
 /**
  * What a `query` carries for a masked task: its `CgSynapse` fields (`cgp_input: [{task}]` and
  * the defaults), checked and written as JSON once per task, however many miners it goes to.
- * Each MinerClient sends this text as it is, in its own signed request; a string also crosses
- * the worker boundary far cheaper than the task object would.
+ * Each MinerClient sends this text as it is, in its own signed request (the TaskRunner writes
+ * it; a MinerClient on another isolate gets a string, far cheaper to clone than the task).
  */
 export function minerQueryInput(masked: Record<string, unknown>): string {
   return encodeInput(CgSynapse, { cgp_input: [{ task: masked }] }).fieldsJson;

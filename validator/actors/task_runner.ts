@@ -1,9 +1,10 @@
 /**
  * @module
- * TaskRunner: runs one task from the miners' answers to its records. It asks the sampled uids'
- * MinerClients, has the Scorer score the answers, gives the rewards to the WeightSetter and has
- * the ResultsWriter spool one record per answer, then answers the scores. The validator keeps
- * `concurrentTasks` of them (`task-runner/<i>`): an actor handles one message at a time.
+ * TaskRunner: runs one task, from querying the sampled miners to spooling its records. It asks
+ * the sampled uids' MinerClients, has the Scorer score the answers, gives the rewards to the
+ * WeightSetter and has the ResultsWriter spool one record per answer, then answers the scores.
+ * The validator keeps `concurrentTasks` of them (`task-runner/<i>`): an actor handles one message
+ * at a time.
  *
  * Why an actor and not the coordinator on the main thread: the actors it talks to run in the
  * same worker isolate, where their messages are passed under leases without leaving the thread
