@@ -3,9 +3,10 @@
  * WeightSetter: owns the validator's scores. It applies each task's rewards to the moving average
  * (upstream's zero dampening and power transform, float32-exact), saves the state atomically
  * (score updates written behind, within `saveDelayMs`; resync, step ends, weights and stop at
- * once: see validator/state_writer.ts), and on the epoch cadence turns scores into weights (rank curve with the
- * owner burn, the SDK's processing) and sets or commits them on chain. It is only asked to set
- * weights after a step that succeeded; a failed submission is reported and retried next step.
+ * once: see validator/state_writer.ts), and on the epoch cadence turns scores into weights (rank
+ * curve with the owner burn, the SDK's processing) and sets or commits them on chain. It is only
+ * asked to set weights after a step that succeeded; a failed submission is reported and retried
+ * next step.
  */
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
