@@ -4,6 +4,7 @@
  * minus validators holding a permit with more stake than `vpermit_tao_limit`; unlike upstream,
  * never the validator itself. Then a random sample of `k`.
  */
+import type { MetagraphView } from "./chain_target.ts";
 
 /** The metagraph fields selection needs. */
 export interface SelectableNeuron {
@@ -13,6 +14,20 @@ export interface SelectableNeuron {
   axonPort: number;
   validatorPermit: boolean;
   stakeTao: number;
+}
+
+/** The selection fields of every neuron of a metagraph read (indexed by uid). */
+export function selectableNeurons(
+  view: Pick<MetagraphView, "hotkeys" | "axons" | "validatorPermit" | "stakeTao">,
+): SelectableNeuron[] {
+  return view.hotkeys.map((hotkey, uid) => ({
+    uid,
+    hotkey,
+    axonIp: view.axons[uid]?.ip ?? "0.0.0.0",
+    axonPort: view.axons[uid]?.port ?? 0,
+    validatorPermit: view.validatorPermit[uid] ?? false,
+    stakeTao: view.stakeTao[uid] ?? 0,
+  }));
 }
 
 /** True when the neuron has a served axon (`ip != 0.0.0.0`, port set). */

@@ -13,7 +13,7 @@ import type { Task } from "../tasks/mod.ts";
 import type { PreparedTaskBundle } from "./bundle_setup.ts";
 import type { ChainTarget, MetagraphView } from "./chain_target.ts";
 import type { HotkeySource } from "./hotkey_source_schema.ts";
-import { randomUids } from "./miner_selection.ts";
+import { randomUids, type SelectableNeuron, selectableNeurons } from "./miner_selection.ts";
 import { type RecordContext, validatorRecord } from "./record_payloads.ts";
 import type { MinerTaskScore } from "./score_task.ts";
 import { conversationFetcher } from "./actors/conversation_fetcher.ts";
@@ -101,6 +101,8 @@ export interface StepReport {
 export class Validator {
   readonly system: ActorSystem;
   #view: MetagraphView | null = null;
+  /** {@link #view}'s neurons as miner selection reads them (made once per metagraph read). */
+  #neurons: SelectableNeuron[] = [];
   #miners: Group | null = null;
   #listeners: Array<(e: ValidatorEvent) => void> = [];
   #batch = Math.floor(Math.random() * 9_900_000) + 100_000;
@@ -205,6 +207,7 @@ export class Validator {
   async syncMetagraph(): Promise<MetagraphView> {
     const r = await this.system.ref<typeof metagraphSync>("metagraph-sync").ask("sync", {});
     this.#view = r.view;
+    this.#neurons = selectableNeurons(r.view);
     this.#emit({ type: "metagraph", block: r.view.block, n: r.view.n, stale: r.stale });
     this.#miners ??= this.system.group("miners", {
       strategy: "one_for_one",
@@ -266,14 +269,7 @@ export class Validator {
   ): Promise<boolean> {
     const view = this.#view!;
     const uids = randomUids(
-      view.hotkeys.map((hotkey, uid) => ({
-        uid,
-        hotkey,
-        axonIp: view.axons[uid]?.ip ?? "0.0.0.0",
-        axonPort: view.axons[uid]?.port ?? 0,
-        validatorPermit: view.validatorPermit[uid] ?? false,
-        stakeTao: view.stakeTao[uid] ?? 0,
-      })),
+      this.#neurons,
       this.config.sampleSize,
       { selfHotkey: this.config.selfHotkey, vpermitTaoLimit: this.config.vpermitTaoLimit },
     );

@@ -177,7 +177,7 @@ async function main() {
   const { StoreClient } = await import("../../store/client.ts");
   const { maskTaskForMiner, toMiningTasks } = await import("../../tasks/mod.ts");
   const { loadHotkey } = await import("../../validator/hotkey_source.ts");
-  const { randomUids } = await import("../../validator/miner_selection.ts");
+  const { randomUids, selectableNeurons } = await import("../../validator/miner_selection.ts");
   const { prepareBundle } = await import("../../validator/bundle_setup.ts");
   const { validatorLlmFromEnv } = await import("../../validator/validator_llm.ts");
 
@@ -234,14 +234,7 @@ async function main() {
     maxResponseBytes: config.maxResponseBytes,
   });
   const queryTasks = measured.reduce((n, m) => n + m.tasks, 0);
-  const neurons = view.hotkeys.map((hotkey, uid) => ({
-    uid,
-    hotkey,
-    axonIp: view.axons[uid]?.ip ?? "0.0.0.0",
-    axonPort: view.axons[uid]?.port ?? 0,
-    validatorPermit: view.validatorPermit[uid] ?? false,
-    stakeTao: view.stakeTao[uid] ?? 0,
-  }));
+  const neurons = selectableNeurons(view);
   let nextTask = 0;
   let queries = 0;
   let queriesOk = 0;

@@ -3,6 +3,7 @@ import {
   availableUids,
   randomUids,
   type SelectableNeuron,
+  selectableNeurons,
 } from "../../validator/miner_selection.ts";
 
 const n = (uid: number, o: Partial<SelectableNeuron> = {}): SelectableNeuron => ({
@@ -37,4 +38,26 @@ Deno.test("selection: random sample of k distinct uids, all when fewer", () => {
   assert.equal(new Set(s).size, 6);
   assert.equal(randomUids(neurons.slice(0, 3), 6).length, 3);
   assert.deepEqual(randomUids([], 6), []);
+});
+
+Deno.test("selectable neurons: a metagraph read's fields by uid; a uid without an axon is not serving", () => {
+  const n = selectableNeurons({
+    hotkeys: ["a", "b"],
+    axons: [{ ip: "1.2.3.4", port: 8091 }],
+    validatorPermit: [true],
+    stakeTao: [5000],
+  });
+  assert.deepEqual(n, [
+    {
+      uid: 0,
+      hotkey: "a",
+      axonIp: "1.2.3.4",
+      axonPort: 8091,
+      validatorPermit: true,
+      stakeTao: 5000,
+    },
+    { uid: 1, hotkey: "b", axonIp: "0.0.0.0", axonPort: 0, validatorPermit: false, stakeTao: 0 },
+  ]);
+  assert.deepEqual(availableUids(n, {}), [], "a: a validator over the stake limit; b: no axon");
+  assert.deepEqual(availableUids(n, { vpermitTaoLimit: 10_000 }), [0]);
 });
