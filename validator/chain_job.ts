@@ -1,13 +1,12 @@
 /**
  * @module
  * The validator's chain work (wallet and registration check at start, metagraph and weights once
- * per epoch)
- * in a worker of its own, ended as soon as the job is done. `@polkadot/api` with subtensor's
- * decorated metadata costs about 110 MB RSS in an isolate; held by a long-lived actor isolate (or
- * the main thread) it stayed for the whole run though it is needed once per epoch. Deno reuses
- * most of an ended worker's memory rather than returning it to the OS, so the gain on peak RSS
- * is smaller than that (bench/validator: about 45 MB after start, 5-15 MB at the step's peak);
- * the price is a fresh connection per job, about a second of CPU, once per epoch.
+ * per epoch) in a worker of its own, ended as soon as the job is done. `@polkadot/api` with
+ * subtensor's decorated metadata costs about 110 MB RSS in an isolate; held by a long-lived actor
+ * isolate (or the main thread) it stayed for the whole run though it is needed once per epoch.
+ * Deno reuses most of an ended worker's memory rather than returning it to the OS, so the gain on
+ * peak RSS is smaller than that (bench/validator: about 45 MB after start, 5-15 MB at the step's
+ * peak); the price is a fresh connection per job, about a second of CPU, once per epoch.
  */
 import type { SetWeightsResult } from "../chain/weights.ts";
 import type { ChainTarget, MetagraphView } from "./chain_target.ts";

@@ -229,13 +229,8 @@ export class Dendrite {
         }
         throw new CallError(networkFailure(e, target, def.name));
       }
-      let text: string;
-      try {
-        text = res.text();
-      } catch (e) {
-        throw new CallError({ kind: "payload", detail: String((e as Error)?.message ?? e) });
-      }
-      this.#process(def, local, res, text);
+      // The whole body is read already; decoding (invalid UTF-8 as U+FFFD) cannot fail.
+      this.#process(def, local, res, res.text());
       local.dendrite.process_time = (performance.now() - start) / 1000;
     } catch (e) {
       const failure: CallFailure = e instanceof CallError
