@@ -5,6 +5,8 @@
  * (`Metadata_metadata_at_version(16|15)`, else `state_getMetadata`) and cached under `~/.cache/cgp-node/metadata-<genesis>-<spec>.scale`.
  */
 import { compactFromU8a, hexToU8a, u8aToHex } from "@polkadot/util";
+import { ChainTimeoutError, ChainUnavailableError } from "../errors.ts";
+import { RpcSocket } from "../rpc_socket.ts";
 
 /** Raised when metadata cannot be read or fetched. */
 export class MetadataSourceError extends Error {
@@ -33,38 +35,17 @@ async function rpcCalls(
   calls: Array<[string, unknown[]]>,
   timeoutMs: number,
 ): Promise<unknown[]> {
-  const ws = new WebSocket(url);
-  const results = new Map<number, unknown>();
+  const rpc = new RpcSocket(url, { callTimeoutMs: timeoutMs });
   try {
-    return await new Promise<unknown[]>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new MetadataSourceError(`timeout talking to ${url}`)),
-        timeoutMs,
-      );
-      ws.onerror = () => {
-        clearTimeout(timer);
-        reject(new MetadataSourceError(`cannot connect to ${url}`));
-      };
-      ws.onopen = () =>
-        calls.forEach(([method, params], id) =>
-          ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }))
-        );
-      ws.onmessage = (ev) => {
-        const msg = JSON.parse(String(ev.data));
-        if (msg.error) {
-          clearTimeout(timer);
-          reject(new MetadataSourceError(`${url}: ${msg.error.message}`));
-          return;
-        }
-        results.set(msg.id, msg.result);
-        if (results.size === calls.length) {
-          clearTimeout(timer);
-          resolve(calls.map((_, i) => results.get(i)));
-        }
-      };
-    });
+    return await Promise.all(calls.map(([method, params]) => rpc.request(method, params)));
+  } catch (e) {
+    if (e instanceof ChainTimeoutError) throw new MetadataSourceError(`timeout talking to ${url}`);
+    if (e instanceof ChainUnavailableError) {
+      throw new MetadataSourceError(`cannot connect to ${url}`);
+    }
+    throw new MetadataSourceError(`${url}: ${(e as Error).message}`);
   } finally {
-    ws.close();
+    rpc.close();
   }
 }
 
