@@ -23,6 +23,7 @@ import {
   sr25519Verify as wasmVerify,
   waitReady as wasmWaitReady,
 } from "@polkadot/wasm-crypto";
+import { sr25519SignFast, sr25519SignReady } from "./sr25519_sign.ts";
 
 /** Bittensor's SS58 prefix (generic substrate). */
 export const SS58_PREFIX = 42;
@@ -44,18 +45,11 @@ export class KeyError extends Error {
 
 let ready: Promise<boolean> | undefined;
 
-/** schnorrkel's signing in wasm (`@polkadot-labs/schnorrkel-wasm`), once loaded. */
-let schnorrkelSign: ((pub: Uint8Array, secret: Uint8Array, msg: Uint8Array) => Uint8Array) | null =
-  null;
-
 /** Initialises the sr25519 code once (JS and wasm); every keypair function awaits it. */
 export function cryptoReady(): Promise<boolean> {
-  ready ??= Promise.all([
-    cryptoWaitReady(),
-    wasmWaitReady(),
-    // Loaded here, not at module level, so isolates that never make a keypair never compile it.
-    import("@polkadot-labs/schnorrkel-wasm").then((m) => (schnorrkelSign = m.sr25519_sign)),
-  ]).then(([a]) => a);
+  // The signing module loads here, not at module level, so isolates that never make a keypair
+  // never compile it.
+  ready ??= Promise.all([cryptoWaitReady(), wasmWaitReady(), sr25519SignReady()]).then(([a]) => a);
   return ready;
 }
 
@@ -143,12 +137,12 @@ export class Keypair implements Signer {
   /** Signs raw bytes (strings are UTF-8 encoded), context `substrate`. */
   sign(message: Uint8Array | string): Uint8Array {
     const msg = toBytes(message);
-    // Every request a dendrite sends is signed, so this is on the validator's hot path. Same keys
-    // and same kind of signatures (randomised) from each signer; by speed (CPU per signature of
-    // a request message): schnorrkel-wasm about 115 us, polkadot's wasm-crypto about 205 us,
-    // util-crypto 14's pure JS about 4x slower still. Both wasm ones are ready once
-    // cryptoReady() has resolved.
-    if (schnorrkelSign) return schnorrkelSign(this.publicKey, this.#secretKey, msg);
+    // Every request a dendrite sends is signed, so this is on the validator's hot path: the
+    // project's own wasm signer first (sr25519_sign.ts), polkadot's wasm-crypto for messages
+    // longer than its 16 KiB, util-crypto's pure JS (several times slower) before either loads.
+    // Same keys and same kind of signature (randomised) from each.
+    const fast = sr25519SignFast(this.publicKey, this.#secretKey, msg);
+    if (fast) return fast;
     if (wasmIsReady()) return wasmSign(this.publicKey, this.#secretKey, msg);
     return sr25519Sign(msg, { publicKey: this.publicKey, secretKey: this.#secretKey });
   }
