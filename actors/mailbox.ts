@@ -63,11 +63,15 @@ export class Mailbox<T extends { seq: number }> {
     return this.#reserved;
   }
 
-  /** Reserves `n` slots if that leaves at least `n` free and nobody waits; false otherwise. */
-  reserve(n: number): boolean {
-    if (this.#waiters.length > 0 || this.#used + 2 * n > this.capacity) return false;
+  /**
+   * Reserves as many slots as it can up to `max`, leaving at least as many free as it reserves
+   * (so routed senders keep room); none while anybody waits. Returns how many it reserved.
+   */
+  reserveUpTo(max: number): number {
+    if (this.#waiters.length > 0) return 0;
+    const n = Math.max(0, Math.min(max, Math.floor((this.capacity - this.#used) / 2)));
     this.#reserved += n;
-    return true;
+    return n;
   }
 
   /** Gives back `n` reserved slots (waiting senders may get in). */

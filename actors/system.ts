@@ -848,8 +848,10 @@ export class ActorSystem implements Transport {
       !rec.isolate.alive || !from.alive || rec.mailbox.queued > 0
     ) return;
     for (const l of rec.leases) if (l.from === from) return;
-    const credits = Math.min(rec.prefetch, LEASE_CREDITS);
-    if (!rec.mailbox.reserve(credits)) return;
+    // As many credits as the mailbox can spare: a mailbox of 64 with the ask just routed in it
+    // cannot spare 32 and 32 more, but can lend 31.
+    const credits = rec.mailbox.reserveUpTo(Math.min(rec.prefetch, LEASE_CREDITS));
+    if (credits < 1) return;
     const lease: Lease = { id: this.#nextLease++, from, target: rec, iso: rec.isolate, credits };
     this.#leases.set(lease.id, lease);
     rec.leases.add(lease);

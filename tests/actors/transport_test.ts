@@ -115,6 +115,26 @@ Deno.test("transport: two actors of one isolate: asks under a lease stay in it; 
   }
 });
 
+Deno.test("transport: a mailbox smaller than twice the lease credits still lends what it can spare", async () => {
+  // The validator's MinerClients have mailboxes of 64: with the first ask in it, 32 credits and
+  // 32 more slots free did not fit, so every query went through the main thread.
+  for (const capacity of [64, 16]) {
+    const system = new ActorSystem({ poolSize: 1 });
+    try {
+      const a = await system.spawn({ name: "t/a", actor: transportActor });
+      await system.spawn({ name: "t/b", actor: transportActor, mailbox: { capacity } });
+      assert.equal(await a.ask("pingLoop", { to: "t/b", n: 100 }), 100);
+      assert.equal(system.stats().leases, 1, `mailbox of ${capacity}: a lease is granted`);
+      // Past the smaller lease's credits and back: every message still arrives, in order.
+      const r = await a.ask("burst", { to: "t/b", count: 40, askEvery: 3 }, { timeoutMs: 60_000 });
+      assert.equal(r.accepted, 40);
+      for (const ask of r.asks) assert.deepEqual(ask.seen, range(1, ask.after));
+    } finally {
+      await system.shutdown({ deadlineMs: 5_000 });
+    }
+  }
+});
+
 Deno.test("transport: routed only (direct: false) keeps working, no lease", async () => {
   const system = new ActorSystem({ poolSize: 2, direct: false });
   try {
