@@ -5,15 +5,19 @@
  *
  * Method. The miners are "echo" miners (`local_subnet`): bare axons in this harness process that
  * answer at once with words of the window, so miner time is the dendrite round trip only. The
- * validator runs alone in a child process (`validator_child.ts`): after `start()` and one
- * unmeasured warm-up step it runs one measured step, timing its wall clock, its CPU (getrusage
- * of the process: main and actor workers, threads that ended meanwhile included) and sampling its
- * RSS every 10 ms (peak reported). The child's main thread holds the validator command's module
+ * validator runs alone in a child process (`validator_child.ts`): after `start()` and
+ * {@link WARMUP_STEPS} unmeasured warm-up steps it runs {@link MEASURED_STEPS} measured steps,
+ * timing their wall clock, their CPU (getrusage of the process: main and actor workers, threads
+ * that ended meanwhile included) and sampling RSS every 10 ms (peak reported). Figures per task
+ * are over all measured steps together. Two warm-up steps, because V8 is still compiling the hot
+ * code during the second step (its helper threads then use about twice the CPU of later steps):
+ * a validator runs for days, so the steady state is what an operator pays. The child's main thread holds the validator command's module
  * graph, as `main.ts validator` does; the replay's modules load after the measured step. The
  * offline LLM runs inside the validator's actors, so its CPU is in that total; the child then
  * replays the same LLM work in one thread and measures it (every answer's tag validation and
- * each task's embeddings, exactly; the ground truth of as many freshly reserved bundles from the
- * same store, an estimate). Overhead per task is (step CPU − replayed LLM CPU) / tasks. The
+ * each task's embeddings, exactly; the ground truth of a sample of freshly reserved bundles from
+ * the same store, per bundle, an estimate). Overhead per task is (steps' CPU − replayed LLM CPU) /
+ * tasks. The
  * replayed embeddings hit a warm cache, so the LLM share is a lower bound and the overhead an
  * upper bound. The overhead includes the validator's side of
  * every miner query (signing, HTTP, parsing), which the child also measures alone by replaying
@@ -29,9 +33,17 @@ import { type MinerBehaviour, startLocalSubnet } from "../../local_subnet/local_
 import { Keypair } from "../../wallet/keypair.ts";
 
 const SIZES = (Deno.env.get("BENCH_VALIDATOR_MINERS") ?? "64,256").split(",").map(Number);
-/** The shared chats are short (about two windows each): 25 bundles make about 50 tasks. */
-const BUNDLES = Number(Deno.env.get("BENCH_VALIDATOR_BUNDLES") ?? 25);
+/**
+ * The shared chats are short (about two windows each): 20 bundles make about 40 tasks. The store
+ * holds about 150 conversations, each served once: warm-up, measured steps and the ground-truth
+ * replay must fit in them.
+ */
+const BUNDLES = Number(Deno.env.get("BENCH_VALIDATOR_BUNDLES") ?? 20);
 const TASKS_PER_BUNDLE = 5;
+/** Unmeasured steps after start (V8 compiles the hot code meanwhile). */
+const WARMUP_STEPS = 2;
+/** Measured steps, reported together (one step of ~50 tasks is at the mercy of a noisy box). */
+const MEASURED_STEPS = Number(Deno.env.get("BENCH_VALIDATOR_STEPS") ?? 2);
 const SAMPLE_SIZE = 6;
 const CONCURRENT = 4;
 const root = new URL("../../", import.meta.url);
@@ -96,6 +108,8 @@ async function runSize(n: number) {
       sampleSize: SAMPLE_SIZE,
       timeoutS: 12,
       bundlesPerStep: BUNDLES,
+      warmupSteps: WARMUP_STEPS,
+      measuredSteps: MEASURED_STEPS,
       tasksPerBundle: TASKS_PER_BUNDLE,
       minimumTasks: 1,
       concurrentTasks: CONCURRENT,
@@ -118,8 +132,8 @@ async function runSize(n: number) {
       env: {
         ...subnet.llmEnv,
         BENCH_VALIDATOR_CONFIG: JSON.stringify(subnet.validatorConfig),
-        BENCH_VALIDATOR_WARMUP: "1",
-        BENCH_VALIDATOR_STEPS: "1",
+        BENCH_VALIDATOR_WARMUP: String(WARMUP_STEPS),
+        BENCH_VALIDATOR_STEPS: String(MEASURED_STEPS),
       },
       stdout: "piped",
       stderr: "inherit",
@@ -174,18 +188,19 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 if (import.meta.main) {
   const figures: Record<string, unknown> = {
-    method: "one measured validator step (after start and one warm-up step) per subnet size; " +
+    method: `${MEASURED_STEPS} measured validator steps (after start and ${WARMUP_STEPS} warm-up ` +
+      "steps, while which V8 compiles the hot code) per subnet size, figures over them together; " +
       "echo miners (instant answers, no LLM) in the harness process, the validator alone in a " +
-      "child process; overhead = (validator CPU over the step, all threads, from getrusage " +
+      "child process; overhead = (validator CPU over the steps, all threads, from getrusage " +
       "− the offline LLM's CPU for the same work, replayed in one " +
-      "thread: tag validation and embeddings of every answer, ground truth of as many bundles) " +
-      "/ tasks. It includes the validator's side of every miner query (signing, HTTP, parsing; " +
+      "thread: tag validation and embeddings of every answer, ground truth of a sample of bundles, per bundle) " +
+      "/ tasks (cpu_ms_per_task_by_step: each step's CPU per task, LLM included). It includes the validator's side of every miner query (signing, HTTP, parsing; " +
       "miner_query_cpu_ms_per_task is that part alone, replayed through one Dendrite) and of " +
       "every store record (spool with fsync, delivery); metagraph sync and weights happen once " +
       "per epoch and are measured apart (epoch_cpu_ms). The LLM replay hits a warm embedding " +
       "cache, so the LLM share is a lower bound and the overhead an upper bound. CPU time on a " +
       "shared 2-core box runs 20-30% high when other work competes. rss = peak RSS of the " +
-      "validator process sampled every 10 ms during the step; the validator runs with the V8 " +
+      "validator process sampled every 10 ms during the steps; the validator runs with the V8 " +
       "flags of `deno task validator` (config.v8Flags)",
     config: {
       bundlesPerStep: BUNDLES,
@@ -204,20 +219,32 @@ if (import.meta.main) {
   let ok = true;
   for (const n of SIZES) {
     const r = await runSize(n);
-    const s = r.steps[0];
-    if (!s?.ok || !s.tasks) {
-      log(`${n} miners: step did not succeed: ${s?.reason}`);
+    const steps = r.steps;
+    const failed = steps.find((s) => !s.ok || !s.tasks);
+    if (!steps.length || failed) {
+      log(`${n} miners: step did not succeed: ${failed?.reason ?? "no step ran"}`);
+      ok = false;
+    }
+    const sum = (f: (s: ChildStep) => number) => steps.reduce((a, s) => a + f(s), 0);
+    if (steps.some((s) => s.bundles < BUNDLES) || r.llm.replayedBundles < 5) {
+      log(`${n} miners: the store ran out of conversations; fewer steps or bundles per step`);
       ok = false;
     }
     const llmMs = r.llm.scorerCpuMs + r.llm.fetcherCpuMs;
-    const tasks = Math.max(1, s?.tasks ?? 0);
-    const overhead = ((s?.cpuMs ?? 0) - llmMs) / tasks;
-    figures[`tasks_${n}`] = s?.tasks ?? 0;
-    figures[`queries_${n}`] = s?.queries ?? 0;
-    figures[`answered_${n}`] = s?.answered ?? 0;
-    figures[`step_wall_ms_${n}`] = round(s?.wallMs ?? 0);
-    figures[`tasks_per_s_${n}`] = round(tasks / ((s?.wallMs ?? 1) / 1000));
-    figures[`cpu_ms_per_task_${n}`] = round((s?.cpuMs ?? 0) / tasks);
+    const tasks = Math.max(1, sum((s) => s.tasks));
+    const cpuMs = sum((s) => s.cpuMs);
+    const wallMs = sum((s) => s.wallMs);
+    const overhead = (cpuMs - llmMs) / tasks;
+    figures[`measured_steps_${n}`] = steps.length;
+    figures[`tasks_${n}`] = sum((s) => s.tasks);
+    figures[`queries_${n}`] = sum((s) => s.queries);
+    figures[`answered_${n}`] = sum((s) => s.answered);
+    figures[`step_wall_ms_${n}`] = round(wallMs / Math.max(1, steps.length));
+    figures[`tasks_per_s_${n}`] = round(tasks / (Math.max(1, wallMs) / 1000));
+    figures[`cpu_ms_per_task_${n}`] = round(cpuMs / tasks);
+    figures[`cpu_ms_per_task_by_step_${n}`] = steps.map((s) =>
+      round(s.cpuMs / Math.max(1, s.tasks))
+    );
     figures[`llm_cpu_ms_per_task_${n}`] = round(llmMs / tasks);
     figures[`overhead_ms_per_task_${n}`] = round(overhead);
     const queryTasks = r.queries.count / SAMPLE_SIZE;
@@ -229,7 +256,7 @@ if (import.meta.main) {
     };
     figures[`miner_query_cpu_ms_per_task_${n}`] = round(queryMs);
     figures[`overhead_excluding_queries_ms_per_task_${n}`] = round(overhead - queryMs);
-    figures[`rss_mb_${n}`] = round(s?.peakRssMb ?? 0, 1);
+    figures[`rss_mb_${n}`] = round(Math.max(0, ...steps.map((s) => s.peakRssMb)), 1);
     figures[`rss_after_start_mb_${n}`] = round(r.rssAfterStartMb, 1);
     figures[`start_ms_${n}`] = round(r.startMs);
     figures[`miner_latency_ms_p50_${n}`] = r.minerLatencyMsP50 === null
@@ -239,9 +266,13 @@ if (import.meta.main) {
       scorer_cpu_ms: round(r.llm.scorerCpuMs),
       fetcher_cpu_ms_per_bundle: round(r.llm.fetcherCpuMsPerBundle),
       replayed_bundles: r.llm.replayedBundles,
-      bundles_in_step: s?.bundles ?? 0,
+      bundles_in_steps: sum((s) => s.bundles),
     };
-    figures[`step_cpu_ms_by_thread_${n}`] = s?.threads ?? {};
+    const threads: Record<string, number> = {};
+    for (const s of steps) {
+      for (const [k, v] of Object.entries(s.threads)) threads[k] = (threads[k] ?? 0) + v;
+    }
+    figures[`steps_cpu_ms_by_thread_${n}`] = threads;
     figures[`epoch_cpu_ms_${n}`] = {
       metagraph_sync: round(r.epoch.metagraphCpuMs),
       set_weights: round(r.epoch.weightsCpuMs),
