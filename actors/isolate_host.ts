@@ -145,16 +145,29 @@ function drainPeer(iso: number): void {
 // Reports of direct messages (statistics) are "lazy": they do not ring the main thread's bell,
 // which reads them when it wakes for anything else, when asked for stats, or at its watchdog tick
 // (and the bell is rung every LAZY_RING of them), so two actors talking directly keep the main
-// thread asleep.
+// thread asleep. They also wait here, up to LAZY_FLUSH_MS, for the next urgent post to leave
+// with: a validator task sends a dozen direct messages, and one postMessage per report cost more
+// CPU than handling them.
 let outbox: FromIsolate[] = [];
 let flushQueued = false;
 let urgent = false;
 let lazyUnrung = 0;
 const LAZY_RING = 256;
+const LAZY_FLUSH_MS = 20;
+let lazyTimer: ReturnType<typeof setTimeout> | undefined;
 function post(m: FromIsolate, lazy = false): void {
   outbox.push(m);
-  if (lazy) lazyUnrung++;
-  else urgent = true;
+  if (lazy) {
+    lazyUnrung++;
+    if (lazyUnrung < LAZY_RING && !flushQueued) {
+      if (lazyTimer === undefined) {
+        const t = setTimeout(flush, LAZY_FLUSH_MS);
+        Deno.unrefTimer(t);
+        lazyTimer = t;
+      }
+      return;
+    }
+  } else urgent = true;
   if (!flushQueued) {
     flushQueued = true;
     queueMicrotask(flush);
@@ -162,6 +175,10 @@ function post(m: FromIsolate, lazy = false): void {
 }
 function flush(): void {
   flushQueued = false;
+  if (lazyTimer !== undefined) {
+    clearTimeout(lazyTimer);
+    lazyTimer = undefined;
+  }
   const batch = outbox;
   outbox = [];
   if (!batch.length) return;
