@@ -251,12 +251,17 @@ async function main() {
   let nextTask = 0;
   let queries = 0;
   let queriesOk = 0;
+  const inFlight = new Set<number>();
   const q0 = processCpuNs();
   await Promise.all(
     Array.from({ length: Math.max(1, config.concurrentTasks) }, async () => {
       while (nextTask < queryTasks && masked.length) {
         const task = masked[nextTask++ % masked.length];
-        const uids = randomUids(neurons, config.sampleSize, { selfHotkey: config.selfHotkey });
+        // Never two queries in flight to one miner, as with the validator's one MinerClient per
+        // uid: an axon refuses the older of two nonces that arrive out of order (401).
+        const free = neurons.filter((n) => !inFlight.has(n.uid));
+        const uids = randomUids(free, config.sampleSize, { selfHotkey: config.selfHotkey });
+        for (const uid of uids) inFlight.add(uid);
         const answers = await dendrite.query(
           uids.map((uid) => ({
             ip: view.axons[uid].ip,
@@ -267,6 +272,7 @@ async function main() {
           { cgp_input: [{ task }] },
           { timeout: config.timeoutS },
         );
+        for (const uid of uids) inFlight.delete(uid);
         queries += answers.length;
         queriesOk += answers.filter((a) => a.dendrite.status_code === 200).length;
       }
