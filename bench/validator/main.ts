@@ -9,21 +9,21 @@
  * {@link WARMUP_STEPS} unmeasured warm-up steps it runs {@link MEASURED_STEPS} measured steps,
  * timing their wall clock, their CPU (getrusage of the process: main and actor workers, threads
  * that ended meanwhile included) and sampling RSS every 10 ms (peak reported). Figures per task
- * are over all measured steps together. Two warm-up steps, because V8 is still compiling the hot
- * code during the second step (its helper threads then use about twice the CPU of later steps):
- * a validator runs for days, so the steady state is what an operator pays. The child's main thread holds the validator command's module
- * graph, as `main.ts validator` does; the replay's modules load after the measured step. The
- * offline LLM runs inside the validator's actors, so its CPU is in that total; the child then
- * replays the same LLM work in one thread and measures it (every answer's tag validation and
- * each task's embeddings, exactly; the ground truth of a sample of freshly reserved bundles from
- * the same store, per bundle, an estimate). Overhead per task is (steps' CPU − replayed LLM CPU) /
- * tasks. The
+ * are over all measured steps together. Two warm-up steps, because V8 may still be compiling hot
+ * code during the second step (in one probe its helper threads used twice the CPU of the later
+ * steps), and a validator runs for days: the steady state is what an operator pays. The child's
+ * main thread holds the validator command's module graph, as `main.ts validator` does; the
+ * replay's modules load after the measured steps. The offline LLM runs inside the validator's
+ * actors, so its CPU is in that total; the child then replays the same LLM work in one thread, once
+ * unmeasured and once measured, and measures it (every answer's tag validation and each task's
+ * embeddings, exactly; the ground truth of a sample of freshly reserved bundles from the same
+ * store, per bundle, an estimate). Overhead per task is (steps' CPU − replayed LLM CPU) / tasks. The
  * replayed embeddings hit a warm cache, so the LLM share is a lower bound and the overhead an
  * upper bound. The overhead includes the validator's side of
  * every miner query (signing, HTTP, parsing), which the child also measures alone by replaying
  * as many queries through one Dendrite, and of every store record (spool, delivery). Metagraph
  * sync and setting weights happen once per epoch, not per step: they are kept out of the
- * measured step (a long epoch) and measured apart. The sr25519 request signature, the one
+ * measured steps (a long epoch) and measured apart. The sr25519 request signature, the one
  * per-query step both stacks run here, is timed beside bittensor_wallet's (bittensor 9.0.0).
  *
  * Python: upstream's validator cannot run here (it needs the hosted CGP API, an OpenAI key and
@@ -35,7 +35,7 @@ import { Keypair } from "../../wallet/keypair.ts";
 const SIZES = (Deno.env.get("BENCH_VALIDATOR_MINERS") ?? "64,256").split(",").map(Number);
 /**
  * The shared chats are short (about two windows each): 20 bundles make about 40 tasks. The store
- * holds about 150 conversations, each served once: warm-up, measured steps and the ground-truth
+ * holds their ~100 conversations, each served once: warm-up, measured steps and the ground-truth
  * replay must fit in them.
  */
 const BUNDLES = Number(Deno.env.get("BENCH_VALIDATOR_BUNDLES") ?? 20);
@@ -189,12 +189,13 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 if (import.meta.main) {
   const figures: Record<string, unknown> = {
     method: `${MEASURED_STEPS} measured validator steps (after start and ${WARMUP_STEPS} warm-up ` +
-      "steps, while which V8 compiles the hot code) per subnet size, figures over them together; " +
-      "echo miners (instant answers, no LLM) in the harness process, the validator alone in a " +
-      "child process; overhead = (validator CPU over the steps, all threads, from getrusage " +
-      "− the offline LLM's CPU for the same work, replayed in one " +
-      "thread: tag validation and embeddings of every answer, ground truth of a sample of bundles, per bundle) " +
-      "/ tasks (cpu_ms_per_task_by_step: each step's CPU per task, LLM included). It includes the validator's side of every miner query (signing, HTTP, parsing; " +
+      "steps, during which V8 compiles the hot code) per subnet size, figures over them " +
+      "together; echo miners (instant answers, no LLM) in the harness process, the validator " +
+      "alone in a child process; overhead = (validator CPU over the steps, all threads, from " +
+      "getrusage − the offline LLM's CPU for the same work, replayed warm in one thread: tag " +
+      "validation and embeddings of every answer, ground truth of a sample of bundles, per " +
+      "bundle) / tasks (cpu_ms_per_task_by_step: each step's CPU per task, LLM included). It " +
+      "includes the validator's side of every miner query (signing, HTTP, parsing; " +
       "miner_query_cpu_ms_per_task is that part alone, replayed through one Dendrite) and of " +
       "every store record (spool with fsync, delivery); metagraph sync and weights happen once " +
       "per epoch and are measured apart (epoch_cpu_ms). The LLM replay hits a warm embedding " +
