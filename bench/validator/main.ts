@@ -108,8 +108,6 @@ async function runSize(n: number) {
       sampleSize: SAMPLE_SIZE,
       timeoutS: 12,
       bundlesPerStep: BUNDLES,
-      warmupSteps: WARMUP_STEPS,
-      measuredSteps: MEASURED_STEPS,
       tasksPerBundle: TASKS_PER_BUNDLE,
       minimumTasks: 1,
       concurrentTasks: CONCURRENT,
@@ -205,6 +203,8 @@ if (import.meta.main) {
       "flags of `deno task validator` (config.v8Flags)",
     config: {
       bundlesPerStep: BUNDLES,
+      warmupSteps: WARMUP_STEPS,
+      measuredSteps: MEASURED_STEPS,
       tasksPerBundle: TASKS_PER_BUNDLE,
       sampleSize: SAMPLE_SIZE,
       concurrentTasks: CONCURRENT,
