@@ -51,6 +51,10 @@ const DATA = new URL("../shared/data/facebook-chat-data.json", root).pathname;
 
 const log = (msg: string) => console.error(`bench validator: ${msg}`);
 
+/** `deno task validator` as deno.json has it. */
+const VALIDATOR_TASK: string =
+  JSON.parse(Deno.readTextFileSync(new URL("deno.json", root))).tasks.validator;
+
 /**
  * The V8 flags the validator runs with: those of `deno task validator` (deno.json), so the
  * measured process is configured as an operator's is; `BENCH_VALIDATOR_V8_FLAGS` overrides them
@@ -59,10 +63,25 @@ const log = (msg: string) => console.error(`bench validator: ${msg}`);
 function validatorV8Flags(): string {
   const override = Deno.env.get("BENCH_VALIDATOR_V8_FLAGS");
   if (override !== undefined) return override;
-  const tasks = JSON.parse(Deno.readTextFileSync(new URL("deno.json", root))).tasks;
-  return /--v8-flags=(\S+)/.exec(tasks.validator)?.[1] ?? "";
+  return /--v8-flags=(\S+)/.exec(VALIDATOR_TASK)?.[1] ?? "";
+}
+
+/**
+ * The environment `deno task validator` sets before `deno` (its leading `NAME=value` words, such
+ * as `MALLOC_ARENA_MAX=1`), for the same reason; `BENCH_VALIDATOR_TASK_ENV=0` leaves them out.
+ */
+function validatorTaskEnv(): Record<string, string> {
+  if (Deno.env.get("BENCH_VALIDATOR_TASK_ENV") === "0") return {};
+  const env: Record<string, string> = {};
+  for (const word of VALIDATOR_TASK.split(/\s+/)) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(word);
+    if (!m) break;
+    env[m[1]] = m[2];
+  }
+  return env;
 }
 const V8_FLAGS = validatorV8Flags();
+const TASK_ENV = validatorTaskEnv();
 
 interface ChildStep {
   ok: boolean;
@@ -128,6 +147,7 @@ async function runSize(n: number) {
         new URL("./validator_child.ts", import.meta.url).pathname,
       ],
       env: {
+        ...TASK_ENV,
         ...subnet.llmEnv,
         BENCH_VALIDATOR_CONFIG: JSON.stringify(subnet.validatorConfig),
         BENCH_VALIDATOR_WARMUP: String(WARMUP_STEPS),
@@ -200,7 +220,7 @@ if (import.meta.main) {
       "cache, so the LLM share is a lower bound and the overhead an upper bound. CPU time on a " +
       "shared 2-core box runs 20-30% high when other work competes. rss = peak RSS of the " +
       "validator process sampled every 10 ms during the steps; the validator runs with the V8 " +
-      "flags of `deno task validator` (config.v8Flags)",
+      "flags and the environment of `deno task validator` (config.v8Flags, config.env)",
     config: {
       bundlesPerStep: BUNDLES,
       warmupSteps: WARMUP_STEPS,
@@ -210,6 +230,7 @@ if (import.meta.main) {
       concurrentTasks: CONCURRENT,
       llm: "offline",
       v8Flags: V8_FLAGS,
+      env: TASK_ENV,
       cores: navigator.hardwareConcurrency,
     },
     python: "upstream's validator not run: it needs the hosted CGP API, OpenAI and W&B for " +
