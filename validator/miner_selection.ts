@@ -54,12 +54,23 @@ export function randomUids(
   k: number,
   opts: { selfHotkey?: string; vpermitTaoLimit?: number; random?: () => number } = {},
 ): number[] {
-  const pool = availableUids(neurons, opts);
-  const random = opts.random ?? Math.random;
-  const n = Math.min(k, pool.length);
+  return sampleUids(availableUids(neurons, opts), k, opts.random);
+}
+
+/**
+ * A random `k` of `pool` (all of them when fewer), `pool` left as it is: the validator draws each
+ * task's sample from the uids it found available at its last metagraph read.
+ */
+export function sampleUids(
+  pool: readonly number[],
+  k: number,
+  random: () => number = Math.random,
+): number[] {
+  const out = pool.slice();
+  const n = Math.min(k, out.length);
   for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(random() * (pool.length - i));
-    [pool[i], pool[j]] = [pool[j], pool[i]];
+    const j = i + Math.floor(random() * (out.length - i));
+    [out[i], out[j]] = [out[j], out[i]];
   }
-  return pool.slice(0, n);
+  return out.slice(0, n);
 }

@@ -13,13 +13,13 @@ import type { Task } from "../tasks/mod.ts";
 import type { PreparedTaskBundle } from "./bundle_setup.ts";
 import type { ChainTarget, MetagraphView } from "./chain_target.ts";
 import type { HotkeySource } from "./hotkey_source_schema.ts";
-import { randomUids, type SelectableNeuron, selectableNeurons } from "./miner_selection.ts";
+import { availableUids, sampleUids, selectableNeurons } from "./miner_selection.ts";
 import { type RecordContext, validatorRecord } from "./record_payloads.ts";
 import type { MinerTaskScore } from "./score_task.ts";
 import { conversationFetcher } from "./actors/conversation_fetcher.ts";
 import { metagraphSync } from "./actors/metagraph_sync.ts";
 import { minerClient } from "./actors/miner_client.ts";
-import { resultsWriter } from "./actors/results_writer.ts";
+import { reportUnspooled, resultsWriter } from "./actors/results_writer.ts";
 import { scorer } from "./actors/scorer.ts";
 import { scoringPlan, TASK_ASK_TIMEOUT_MS, taskRunner } from "./actors/task_runner.ts";
 import { type SetWeightsReply, weightSetter } from "./actors/weight_setter.ts";
@@ -101,8 +101,8 @@ export interface StepReport {
 export class Validator {
   readonly system: ActorSystem;
   #view: MetagraphView | null = null;
-  /** {@link #view}'s neurons as miner selection reads them (made once per metagraph read). */
-  #neurons: SelectableNeuron[] = [];
+  /** The uids {@link #view} lets us query (worked out once per metagraph read). */
+  #available: number[] = [];
   #miners: Group | null = null;
   #listeners: Array<(e: ValidatorEvent) => void> = [];
   #batch = Math.floor(Math.random() * 9_900_000) + 100_000;
@@ -207,7 +207,10 @@ export class Validator {
   async syncMetagraph(): Promise<MetagraphView> {
     const r = await this.system.ref<typeof metagraphSync>("metagraph-sync").ask("sync", {});
     this.#view = r.view;
-    this.#neurons = selectableNeurons(r.view);
+    this.#available = availableUids(selectableNeurons(r.view), {
+      selfHotkey: this.config.selfHotkey,
+      vpermitTaoLimit: this.config.vpermitTaoLimit,
+    });
     this.#emit({ type: "metagraph", block: r.view.block, n: r.view.n, stale: r.stale });
     this.#miners ??= this.system.group("miners", {
       strategy: "one_for_one",
@@ -245,15 +248,13 @@ export class Validator {
     };
   }
 
-  /** Spools a record; resolves once it is on disk (a step is only counted after its records). */
-  /** Spools records (one file, one fsync) and resolves once they are on disk. */
+  /**
+   * Spools records (one file, one fsync) and resolves once they are on disk (a step is only
+   * counted after its records).
+   */
   #record(records: Array<{ id: string; guid: string; body: unknown }>) {
     return this.system.ask("results-writer", "records", { records }).catch((e) =>
-      log.error("{n} record(s) starting with {id} could not be spooled: {error}", {
-        n: records.length,
-        id: records[0]?.id,
-        error: (e as Error).message,
-      })
+      reportUnspooled(records, e)
     );
   }
 
@@ -268,11 +269,7 @@ export class Validator {
     masked: Task,
   ): Promise<boolean> {
     const view = this.#view!;
-    const uids = randomUids(
-      this.#neurons,
-      this.config.sampleSize,
-      { selfHotkey: this.config.selfHotkey, vpermitTaoLimit: this.config.vpermitTaoLimit },
-    );
+    const uids = sampleUids(this.#available, this.config.sampleSize);
     if (!uids.length) return false;
     const timeoutS = task.timeout ?? this.config.timeoutS;
     // A MinerClient answers one query at a time: leave room for the tasks queued before this one

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   availableUids,
   randomUids,
+  sampleUids,
   type SelectableNeuron,
   selectableNeurons,
 } from "../../validator/miner_selection.ts";
@@ -38,6 +39,14 @@ Deno.test("selection: random sample of k distinct uids, all when fewer", () => {
   assert.equal(new Set(s).size, 6);
   assert.equal(randomUids(neurons.slice(0, 3), 6).length, 3);
   assert.deepEqual(randomUids([], 6), []);
+  // Drawn again and again from one pool (the validator's, kept per metagraph read): never changed.
+  const pool = [3, 5, 8, 13, 21, 34, 55, 89];
+  for (let i = 0; i < 20; i++) {
+    const t = sampleUids(pool, 3, random);
+    assert.equal(new Set(t).size, 3);
+    assert.ok(t.every((u) => pool.includes(u)));
+  }
+  assert.deepEqual(pool, [3, 5, 8, 13, 21, 34, 55, 89], "the pool is left as it is");
 });
 
 Deno.test("selectable neurons: a metagraph read's fields by uid; a uid without an axon is not serving", () => {

@@ -73,4 +73,7 @@ export const conversationFetcher = defineActor({
       return { prepared, rejected, llm: { model, embeddingsModel, llmType } };
     },
   },
+  persist(state) {
+    state.client.close(); // its kept-alive connections; a restarted fetcher opens its own
+  },
 });

@@ -38,6 +38,18 @@ export const ResultsWriterArgs = z.object({
   batchMs: z.number().int().nonnegative().default(100),
 });
 
+/**
+ * Logs records that could not be spooled (the writer failed or timed out): the task's scores
+ * stand, the records are lost, and the log names them.
+ */
+export function reportUnspooled(records: ReadonlyArray<{ id: string }>, e: unknown): void {
+  log.error("{n} record(s) starting with {id} could not be spooled: {error}", {
+    n: records.length,
+    id: records[0]?.id,
+    error: (e as Error).message,
+  });
+}
+
 /** Which incarnation of each writer owns the delivery loop (a restarted one takes over). */
 const owners = new Map<string, number>();
 
@@ -199,5 +211,6 @@ export const resultsWriter = defineActor({
     if (owners.get(ctx.name) === ctx.incarnation) owners.delete(ctx.name);
     clearTimeout(s.wakeTimer);
     s.wake();
+    s.client.close(); // its kept-alive connections; a restarted writer opens its own
   },
 });

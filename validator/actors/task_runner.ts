@@ -14,18 +14,15 @@
 import { z } from "zod";
 import { defineActor } from "../../actors/mod.ts";
 import type { ActorContext } from "../../actors/mod.ts";
-import { logger } from "../../config/logging.ts";
 import type { Task } from "../../tasks/mod.ts";
 import type { PreparedTaskBundle } from "../bundle_setup.ts";
 import { packVectors } from "../packed_vectors.ts";
 import { minerRecord, RecordContextSchema } from "../record_payloads.ts";
 import type { MinerTaskScore } from "../score_task.ts";
 import { type minerClient, minerQueryInput, type MinerQueryReply } from "./miner_client.ts";
-import type { resultsWriter } from "./results_writer.ts";
+import { reportUnspooled, type resultsWriter } from "./results_writer.ts";
 import { type scorer, ScoringPlanSchema } from "./scorer.ts";
 import type { weightSetter } from "./weight_setter.ts";
-
-const log = logger("validator", "tasks");
 
 /**
  * How long the scorer, the weight-setter and the results-writer may take to answer a task's ask
@@ -113,13 +110,7 @@ async function runTask(ctx: ActorContext, msg: z.infer<typeof RunTaskSchema>) {
   // Spooled (on disk) before the task counts; a spool failure is logged, the scores stand.
   await ctx.ref<typeof resultsWriter>("results-writer").ask("records", { records }, {
     timeoutMs: TASK_ASK_TIMEOUT_MS,
-  }).catch((e) =>
-    log.error("{n} record(s) starting with {id} could not be spooled: {error}", {
-      n: records.length,
-      id: records[0]?.id,
-      error: (e as Error).message,
-    })
-  );
+  }).catch((e) => reportUnspooled(records, e));
   return { ok: true as const, scores };
 }
 
