@@ -20,10 +20,14 @@ export class StateWriter {
 
   constructor(readonly path: string, readonly delayMs = 1000) {}
 
-  /** Saves `state` within `delayMs`; a later state given before then replaces it. */
-  later(state: ValidatorState): void {
+  /**
+   * Saves `state` within `delayMs`; a later state given before then replaces it. With `delayMs`
+   * 0 it is written at once, and the promise resolves once it is on disk (else at once).
+   */
+  later(state: ValidatorState): Promise<void> {
+    if (this.delayMs === 0) return this.now(state);
     this.#pending = state;
-    if (this.#timer !== undefined) return;
+    if (this.#timer !== undefined) return Promise.resolve();
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.flush().catch((e) =>
@@ -33,6 +37,7 @@ export class StateWriter {
         })
       );
     }, this.delayMs);
+    return Promise.resolve();
   }
 
   /** Saves `state` now; resolves once it is on disk. */

@@ -96,6 +96,9 @@ Deno.test("state writer: updates coalesce within the delay, now() writes at once
   assert.equal((await loadState(path))?.step, 4, "now() supersedes the pending one");
   await new Promise((r) => setTimeout(r, 300));
   assert.equal((await loadState(path))?.step, 4, "the cancelled timer wrote nothing older");
+  // With no delay, later() writes at once.
+  await new StateWriter(path, 0).later(at(6));
+  assert.equal((await loadState(path))?.step, 6, "delay 0: on disk when later() resolves");
   // A write that fails keeps its state for the next save.
   const blocked = `${dir}/blocked`;
   await Deno.writeTextFile(blocked, "a file where a directory should be");

@@ -98,8 +98,7 @@ export const weightSetter = defineActor({
         return { accepted: false };
       }
       s.state = { ...s.state, ema: Array.from(r.ema), scores: Array.from(r.scores) };
-      if (s.args.saveDelayMs === 0) await s.writer.now(s.state);
-      else s.writer.later(s.state);
+      await s.writer.later(s.state);
       return { accepted: true };
     },
     async step_done(s) {
