@@ -405,8 +405,9 @@ async function readChunked(c: Connection, limit: number): Promise<Uint8Array> {
   let size = 0;
   while (true) {
     const line = await readLine(c);
-    const n = parseInt(line.split(";")[0].trim(), 16);
-    if (!Number.isFinite(n) || n < 0 || !/^[0-9a-fA-F]+$/.test(line.split(";")[0].trim())) {
+    const hex = line.split(";")[0].trim();
+    const n = parseInt(hex, 16);
+    if (!/^[0-9a-fA-F]+$/.test(hex) || !Number.isFinite(n)) {
       throw new Http1ProtocolError(`bad chunk size ${JSON.stringify(line.slice(0, 40))}`);
     }
     if (n === 0) {

@@ -3,8 +3,8 @@
  * The validator's durable state: step, per-uid scores and moving averages, the hotkeys they
  * belong to, and the block of the last weight submission. Written atomically (temp file, fsync,
  * rename; score updates written behind by validator/state_writer.ts), so a `kill -9` at any point
- * leaves either the old or the new state on disk, never a torn one. Arrays follow the metagraph: they grow with the subnet, and a uid
- * whose hotkey changed starts again from zero.
+ * leaves either the old or the new state on disk, never a torn one. Arrays follow the metagraph:
+ * they grow with the subnet, and a uid whose hotkey changed starts again from zero.
  */
 import { z } from "zod";
 
